@@ -1,0 +1,138 @@
+"""The `bpdiag` command: parses options and calls the library; no logic of its own."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import BpdiagError
+from .model import DEFAULT_LEAKY_SLOPE, HIDDEN_ACTIVATIONS, Network, parse_sizes
+
+DEFAULT_LAYERS = "2,3,2,1"
+
+
+class _Group(click.Group):
+    """Every failure becomes one line on stderr and an exit code: 2 for bad input, 1 otherwise."""
+
+    def main(self, *args, **kwargs):  # type: ignore[override]
+        kwargs["standalone_mode"] = False
+        try:
+            code = super().main(*args, **kwargs)
+        except click.exceptions.Abort:
+            _fail("aborted", 1)
+        except click.UsageError as exc:
+            hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx else ""
+            _fail(exc.format_message() + hint, 2)
+        except click.ClickException as exc:
+            _fail(exc.format_message(), exc.exit_code)
+        except BpdiagError as exc:
+            _fail(str(exc), exc.exit_code)
+        except BrokenPipeError:
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"bpdiag: error: {' '.join(message.split())}", err=True)
+    sys.exit(code)
+
+
+def network_options(command):
+    """--layers, --hidden-activation and --leaky-slope, turned into a `network` argument."""
+
+    @functools.wraps(command)
+    def wrapper(*args, layers, hidden_activation, leaky_slope, **kwargs):
+        network = Network(parse_sizes(layers), hidden_activation, leaky_slope)
+        return command(*args, network=network, **kwargs)
+
+    options = [
+        click.option("--layers", default=DEFAULT_LAYERS, show_default=True, metavar="N0,N1,...,1",
+                     help="Units per layer n[0..L]; the last must be 1."),
+        click.option("--hidden-activation", type=click.Choice(HIDDEN_ACTIVATIONS), default="relu",
+                     show_default=True, help="g[l] of the hidden layers (the output is sigmoid)."),
+        click.option("--leaky-slope", type=float, default=DEFAULT_LEAKY_SLOPE, show_default=True,
+                     help="Slope α of leaky_relu for z < 0."),
+    ]
+    for option in reversed(options):
+        wrapper = option(wrapper)
+    return wrapper
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", prog_name="bpdiag")
+def cli() -> None:
+    """Draw the forward pass and back-propagation of a small neural network doing binary
+    logistic regression, as laid-out dataflow diagrams (yEd GraphML, SVG, PNG, DOT, JSON)."""
+
+
+@cli.command()
+@network_options
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random data and parameters.")
+@click.option("--m", "m", type=click.IntRange(min=1), default=5, show_default=True, help="Number of examples.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
+def check(network: Network, seed: int, m: int, as_json: bool) -> None:
+    """Evaluate the diagrams' graphs with numpy and compare every gradient with finite differences.
+
+    Exits 1 when any gradient disagrees."""
+    from .report import check_json, check_table
+    from .verify import check as run_check
+
+    report = run_check(network, m=m, seed=seed)
+    if as_json:
+        click.echo(json.dumps(check_json(report), indent=2))
+    else:
+        click.echo(check_table(report))
+    if not report.ok:
+        sys.exit(1)
+
+
+@cli.command()
+@network_options
+@click.option("--forward", "forward", is_flag=True, help="The forward pass.")
+@click.option("--to-layer", "to_layer", type=int, metavar="K",
+              help="Back-propagation from J down to layer K (1 <= K <= L).")
+@click.option("--all", "all_views", is_flag=True,
+              help="Forward plus back-propagation to every layer L..1 (the default).")
+@click.option("--format", "formats", default="graphml,svg,png", show_default=True,
+              metavar="LIST", help="Comma-separated from graphml,svg,png,dot,json.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("out"),
+              show_default=True, help="Output folder, created if missing.")
+@click.option("--inference", is_flag=True,
+              help="Draw the forward pass as at inference: nothing is cached.")
+@click.option("--title", default=None, help="Title in the legend (default: from the view).")
+@click.option("--license", "license_text", default=None, help='Licence line in the legend, e.g. "CC BY 4.0".')
+@click.option("--no-legend", is_flag=True, help="Leave the legend out.")
+def render(network: Network, forward: bool, to_layer: int | None, all_views: bool, formats: str,
+           out_dir: Path, inference: bool, title: str | None, license_text: str | None,
+           no_legend: bool) -> None:
+    """Write the diagrams: forward.<ext> and backprop_to_layer_K.<ext> in --out."""
+    from .diagrams import RenderOptions, parse_formats, write_views
+    from .views import View, all_views as every_view
+
+    chosen = parse_formats(formats)
+    if to_layer is not None and (forward or all_views):
+        raise click.UsageError("choose one of --forward, --to-layer K, --all")
+    if forward and all_views:
+        raise click.UsageError("choose one of --forward, --to-layer K, --all")
+    if to_layer is not None:
+        if inference:
+            raise click.UsageError("--inference draws the forward pass only (nothing is "
+                                   "differentiated at inference); drop --to-layer or --inference")
+        views = [View(to_layer)]
+    elif forward or inference:
+        views = [View(None)]
+    else:
+        views = every_view(network)
+    options = RenderOptions(inference=inference, title=title, license=license_text,
+                            legend=not no_legend)
+    for path in write_views(network, views, chosen, out_dir, options):
+        click.echo(str(path))
+
+
+def main() -> None:
+    cli(prog_name="bpdiag")

@@ -1,0 +1,13 @@
+"""Errors a user can act on: each message names the problem and the fix, in one line."""
+
+
+class BpdiagError(Exception):
+    """A failure reported as one line on stderr with exit code `exit_code`, never a traceback."""
+
+    exit_code = 1
+
+
+class InputError(BpdiagError):
+    """Bad input: an option, a spec or a file the user gave (exit code 2, like a usage error)."""
+
+    exit_code = 2

@@ -1,0 +1,67 @@
+"""Names of the node and edge attributes every view carries, and their allowed values.
+
+The exporters, the numeric check and the JSON all read these names, so they live in one place.
+"""
+
+# node attributes
+KIND = "kind"
+PHASE = "phase"
+LAYER = "layer"
+GROUP = "group"
+SYMBOL = "symbol"
+NAME = "name"
+SHAPE = "shape"
+DIMS = "dims"
+FORMULA = "formula"
+CACHED = "cached"
+CACHED_FOR = "cached_for"
+NOTE = "note"
+OP = "op"
+LABEL = "label"
+FUNCTION = "fn"
+AXIS = "axis"
+TRANSPOSE = "transpose"
+SCALE = "scale"
+
+# edge attributes
+ARG = "arg"          # position of an input among an operation's operands (0, 1, ...)
+ROLE = "role"        # on operation -> quantity edges: OUTPUT or EQUIVALENT
+
+OUTPUT = "output"
+EQUIVALENT = "equivalent"  # a second, shorter way to the same value; the check compares the two
+SEED = "seed"              # J -> the first backward step: where the chain rule starts (no operand)
+
+# kinds of quantity node
+DATA = "data"              # X, Y: fixed, never differentiated
+PARAMETER = "parameter"    # W[l], b[l]: the variables J is a function of
+FORWARD = "forward"        # Z[l], A[l], the loss
+COST = "cost"              # J
+GRADIENT = "gradient"      # dA[l], dZ[l], dW[l], db[l]
+DERIVATIVE = "derivative"  # g[l]'(Z[l]), a local derivative of an activation
+QUANTITY_KINDS = (DATA, PARAMETER, FORWARD, COST, GRADIENT, DERIVATIVE)
+
+# kinds of the other nodes
+OPERATION = "operation"
+ANNOTATION = "annotation"  # a note drawn on the diagram (e.g. where differentiation stops)
+
+PHASES = ("forward", "backward")
+
+# operations (the `op` attribute); verify.py gives each its numpy meaning
+LINEAR = "linear"                  # W·A + b
+ACTIVATION = "activation"          # g(Z), element-wise; `fn` names g
+LOSS = "loss"                      # binary cross-entropy per example
+MEAN = "mean"                      # mean over the examples (axis 1) or of everything (axis None)
+LOSS_DERIVATIVE = "loss_derivative"              # dA[L] = -Y/A + (1-Y)/(1-A)
+ACTIVATION_DERIVATIVE = "activation_derivative"  # g'(Z), from Z or from the cached A
+HADAMARD = "hadamard"              # element-wise product
+SUBTRACT = "subtract"              # A[L] - Y
+MATMUL = "matmul"                  # with `transpose` = "left" or "right" and optional `scale`
+OPERATIONS = (LINEAR, ACTIVATION, LOSS, MEAN, LOSS_DERIVATIVE, ACTIVATION_DERIVATIVE,
+              HADAMARD, SUBTRACT, MATMUL)
+
+COST_GROUP = "cost"
+
+
+def layer_group(layer: int) -> str:
+    """The group id of layer l's nodes, e.g. 'L2'."""
+    return f"L{layer}"

@@ -1,0 +1,100 @@
+"""The network bpdiag draws: an L-layer fully-connected binary classifier.
+
+Standard library only: this is the spec every other layer reads. Layer sizes are n[0..L]
+(n[0] = input features, n[L] = 1 output unit), hidden layers share one activation, the
+output is a sigmoid and the cost is the mean binary cross-entropy, as in the course.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import InputError
+
+HIDDEN_ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu")
+OUTPUT_ACTIVATION = "sigmoid"
+DEFAULT_SIZES = (2, 3, 2, 1)
+DEFAULT_LEAKY_SLOPE = 0.01
+
+
+class SpecError(InputError, ValueError):
+    """A network spec that cannot be drawn; the message names the problem and the fix."""
+
+
+@dataclass(frozen=True)
+class Network:
+    """Layer sizes n[0..L] and the hidden activation of an L-layer logistic-regression network."""
+
+    sizes: tuple[int, ...] = DEFAULT_SIZES
+    hidden_activation: str = "relu"
+    leaky_slope: float = DEFAULT_LEAKY_SLOPE
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "sizes", tuple(self.sizes))
+        _validate(self)
+
+    @property
+    def depth(self) -> int:
+        """L, the number of layers with parameters (the input layer 0 is not counted)."""
+        return len(self.sizes) - 1
+
+    def units(self, layer: int) -> int:
+        """n[layer]."""
+        return self.sizes[layer]
+
+    def activation(self, layer: int) -> str:
+        """g[layer]: sigmoid for the output layer L, the hidden activation otherwise."""
+        if not 1 <= layer <= self.depth:
+            raise SpecError(f"layer {layer} does not exist; layers are 1..{self.depth}")
+        return OUTPUT_ACTIVATION if layer == self.depth else self.hidden_activation
+
+    def describe(self) -> str:
+        """A one-line summary, e.g. 'layers 2,3,2,1 (L = 3), hidden relu, output sigmoid'."""
+        hidden = self.hidden_activation
+        if hidden == "leaky_relu":
+            hidden = f"leaky_relu (slope {self.leaky_slope:g})"
+        sizes = ",".join(str(n) for n in self.sizes)
+        if self.depth == 1:
+            return f"layers {sizes} (L = 1, plain logistic regression), output sigmoid"
+        return f"layers {sizes} (L = {self.depth}), hidden {hidden}, output sigmoid"
+
+
+def _validate(net: Network) -> None:
+    sizes = net.sizes
+    if len(sizes) < 2:
+        raise SpecError(
+            f"layers needs at least two sizes n[0],n[L] (got {len(sizes)}); e.g. --layers 2,3,2,1"
+        )
+    for index, n in enumerate(sizes):
+        if isinstance(n, bool) or not isinstance(n, int):
+            raise SpecError(f"layer size n[{index}] = {n!r} is not a whole number; e.g. --layers 2,3,2,1")
+        if n < 1:
+            raise SpecError(f"layer size n[{index}] = {n} must be at least 1; e.g. --layers 2,3,2,1")
+    if sizes[-1] != 1:
+        raise SpecError(
+            f"the output layer has n[{len(sizes) - 1}] = {sizes[-1]} units; binary logistic "
+            "regression needs exactly 1: end --layers with 1"
+        )
+    if net.hidden_activation not in HIDDEN_ACTIVATIONS:
+        raise SpecError(
+            f"unknown hidden activation {net.hidden_activation!r}; choose one of "
+            + ", ".join(HIDDEN_ACTIVATIONS)
+        )
+    slope = net.leaky_slope
+    if isinstance(slope, bool) or not isinstance(slope, (int, float)) or not 0 < slope < 1:
+        raise SpecError(f"leaky ReLU slope {slope!r} must be a number between 0 and 1 (exclusive)")
+
+
+def parse_sizes(text: str) -> tuple[int, ...]:
+    """Read '2,3,2,1' into (2, 3, 2, 1), with an error naming the bad entry."""
+    parts = [part.strip() for part in text.split(",")]
+    sizes = []
+    for index, part in enumerate(parts):
+        try:
+            sizes.append(int(part))
+        except ValueError:
+            raise SpecError(
+                f"layer size n[{index}] = {part!r} is not a whole number; "
+                "give comma-separated sizes such as 2,3,2,1"
+            ) from None
+    return tuple(sizes)

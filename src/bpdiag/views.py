@@ -1,0 +1,55 @@
+"""Which diagram: the forward pass or back-propagation down to layer K, at one granularity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .model import Network, SpecError
+
+GRANULARITIES = ("batch", "example", "unit")
+DEFAULT_GRANULARITY = "batch"
+
+
+@dataclass(frozen=True)
+class View:
+    """A diagram of a network: `to_layer` None is the forward pass, K is back-propagation to layer K."""
+
+    to_layer: int | None = None
+    granularity: str = DEFAULT_GRANULARITY
+
+    def __post_init__(self) -> None:
+        if self.granularity not in GRANULARITIES:
+            raise SpecError(
+                f"unknown view {self.granularity!r}; choose one of " + ", ".join(GRANULARITIES)
+            )
+
+    @property
+    def is_forward(self) -> bool:
+        return self.to_layer is None
+
+    @property
+    def name(self) -> str:
+        """'forward' or 'backprop_to_layer_K', the view's name in files and JSON."""
+        return "forward" if self.is_forward else f"backprop_to_layer_{self.to_layer}"
+
+    @property
+    def stem(self) -> str:
+        """File name without extension; non-default granularities add a suffix."""
+        if self.granularity == DEFAULT_GRANULARITY:
+            return self.name
+        return f"{self.name}_{self.granularity}"
+
+    def check_fits(self, network: Network) -> None:
+        """Raise SpecError when the view asks for a layer the network does not have."""
+        if self.to_layer is not None and not 1 <= self.to_layer <= network.depth:
+            raise SpecError(
+                f"--to-layer {self.to_layer} is outside 1..{network.depth} for a network with "
+                f"L = {network.depth} layers; pick K between 1 and {network.depth}"
+            )
+
+
+def all_views(network: Network, granularity: str = DEFAULT_GRANULARITY) -> list[View]:
+    """The forward view, then back-propagation to layer L, L-1, ..., 1 (the order the course builds them)."""
+    views = [View(None, granularity)]
+    views += [View(k, granularity) for k in range(network.depth, 0, -1)]
+    return views

@@ -1,0 +1,83 @@
+"""The graph, executed with numpy, gives gradients that agree with finite differences."""
+
+import numpy as np
+import pytest
+
+from bpdiag.graph import build_graph
+from bpdiag.model import Network
+from bpdiag.verify import (EvaluationError, analytic_gradients, check, evaluate, forward_values,
+                           random_problem)
+from bpdiag.views import View
+
+
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "leaky_relu"])
+@pytest.mark.parametrize("sizes", [(2, 1), (2, 3, 2, 1), (3, 4, 1), (4, 5, 3, 5, 2, 1)])
+def test_every_gradient_agrees_with_central_differences(activation, sizes):
+    report = check(Network(sizes, activation), m=6, seed=1)
+    assert report.ok, report.errors
+    assert set(report.grads) == {f"d{p}{l}" for l in range(1, len(sizes)) for p in "Wb"}
+
+
+def independent_backprop(net, problem):
+    """A plain numpy implementation of the course's formulas, written apart from the graph."""
+    x, y, params = problem.x, problem.y, problem.params
+    m = x.shape[1]
+    L = net.depth
+    acts, zs = {0: x}, {}
+    for l in range(1, L + 1):
+        zs[l] = params[f"W{l}"] @ acts[l - 1] + params[f"b{l}"]
+        acts[l] = 1 / (1 + np.exp(-zs[l])) if l == L else np.maximum(zs[l], 0)
+    grads = {}
+    dz = acts[L] - y
+    for l in range(L, 0, -1):
+        grads[f"dW{l}"] = dz @ acts[l - 1].T / m
+        grads[f"db{l}"] = dz.sum(axis=1, keepdims=True) / m
+        if l > 1:
+            dz = (params[f"W{l}"].T @ dz) * (zs[l - 1] > 0)
+    return grads
+
+
+def test_graph_gradients_match_an_independent_implementation():
+    net = Network((3, 4, 3, 1))
+    problem = random_problem(net, 8, seed=3)
+    graph_grads = analytic_gradients(net, problem)
+    for key, value in independent_backprop(net, problem).items():
+        np.testing.assert_allclose(graph_grads[key], value, rtol=1e-12, atol=1e-15)
+
+
+def test_a_wrong_formula_is_caught():
+    """Break the derivative of ReLU in the graph: the check must notice."""
+    net = Network((2, 3, 2, 1))
+    problem = random_problem(net, 5, seed=0)
+    forward = forward_values(net, problem)
+    graph = build_graph(net, View(1), m=5)
+    graph.nodes["bwd:L2:dg:op"]["fn"] = "tanh"  # wrong derivative for a ReLU layer
+    wrong = evaluate(graph, forward)["bwd:L2:dW"]
+    right = analytic_gradients(net, problem)["dW2"]
+    assert not np.allclose(wrong, right)
+
+
+def test_shape_mismatch_is_reported():
+    net = Network((2, 3, 1))
+    problem = random_problem(net, 4, seed=0)
+    graph = build_graph(net, View(None), m=5)  # declares m = 5, data has m = 4
+    with pytest.raises(EvaluationError, match="shape"):
+        evaluate(graph, problem.inputs())
+
+
+def test_shortcut_disagreement_is_reported():
+    net = Network((2, 3, 1))
+    problem = random_problem(net, 4, seed=0)
+    forward = forward_values(net, problem)
+    graph = build_graph(net, View(1), m=4)
+    graph.nodes["bwd:L2:dZ:shortcut"]["op"] = "hadamard"  # A ⊙ Y is not A − Y
+    with pytest.raises(EvaluationError, match="disagrees"):
+        evaluate(graph, forward)
+
+
+def test_check_is_deterministic_per_seed():
+    net = Network()
+    first, second = check(net, m=4, seed=7), check(net, m=4, seed=7)
+    assert first.cost == second.cost
+    assert all(np.array_equal(first.grads[k], second.grads[k]) for k in first.grads)
+    assert check(net, m=4, seed=8).cost != first.cost
