@@ -1,0 +1,83 @@
+"""What each node says on the diagram: symbol, shape, formula and cache note, as rich text.
+
+Shared by every drawn format, so Graphviz measures exactly the text yEd and browsers show.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+
+from .graph import attrs as a
+from .graph.notation import ACTIVATION_NAMES
+from .richtext import Line, RichText, parse, rich
+
+SMALL = 0.78  # shape, formula and notes, relative to the symbol's size
+
+
+def shape_text(data: dict) -> str:
+    """'(n[2], n[1]) = (2, 3)'; 'scalar' for J; symbolic m stays 'm'."""
+    shape, dims = data[a.SHAPE], data[a.DIMS]
+    if not shape:
+        return "scalar"
+    symbolic = "(" + ", ".join(shape) + ")"
+    numeric = "(" + ", ".join(s if d is None else str(d) for s, d in zip(shape, dims)) + ")"
+    return symbolic if symbolic == numeric else f"{symbolic} = {numeric}"
+
+
+def _right_side(formula: str) -> str:
+    """'dW[2] = (1/m) dZ[2] A[1]ᵀ' -> '= (1/m) dZ[2] A[1]ᵀ' (the symbol is on the line above)."""
+    _, sep, rest = formula.partition(" = ")
+    return f"= {rest}" if sep else ""
+
+
+def node_label(graph: nx.DiGraph, node: str) -> RichText:
+    data = graph.nodes[node]
+    kind = data[a.KIND]
+    if kind == a.OPERATION:
+        return rich(parse(data[a.LABEL]))
+    if kind == a.ANNOTATION:
+        return rich(*(parse(line, scale=SMALL) for line in data[a.LABEL].splitlines()))
+    lines: list[Line] = [parse(data[a.SYMBOL], bold=True)]
+    if kind == a.COST:
+        lines.append(parse("J(W, b; X, Y)", scale=SMALL))
+    lines.append(parse(shape_text(data), scale=SMALL))
+    if kind in (a.GRADIENT, a.DERIVATIVE):
+        for part in _right_side(data[a.FORMULA]).split(" = "):
+            lines.append(parse(part if part.startswith("=") else f"= {part}", scale=SMALL))
+    if data.get(a.CACHED):
+        lines.append(parse("cached for " + ", ".join(data[a.CACHED_FOR]), scale=SMALL))
+    return rich(*lines)
+
+
+def node_description(graph: nx.DiGraph, node: str) -> str:
+    """Plain text for tooltips (yEd's node description, SVG <title>): formula and notes."""
+    data = graph.nodes[node]
+    if data[a.KIND] in (a.OPERATION, a.ANNOTATION):
+        return data[a.LABEL]
+    parts = [data[a.FORMULA], f"shape {shape_text(data)}"]
+    if data.get(a.NOTE):
+        parts.append(data[a.NOTE])
+    return "\n".join(part for part in parts if part)
+
+
+def group_label(graph: nx.DiGraph, group: str) -> str:
+    """'Layer 2: 2 units, ReLU' or 'Loss and cost'."""
+    if group == a.COST_GROUP:
+        return "Loss and cost"
+    layer = int(group[1:])
+    sizes = graph.graph.get("layers")
+    units = f"{sizes[layer]} unit{'s' if sizes[layer] != 1 else ''}, " if sizes else ""
+    is_output = sizes is not None and layer == len(sizes) - 1
+    activation = "σ" if is_output else ACTIVATION_NAMES.get(graph.graph.get("hidden_activation"), "")
+    role = "output layer" if is_output else "hidden layer"
+    return f"Layer {layer} ({role}): {units}{activation}"
+
+
+def groups_in_order(graph: nx.DiGraph) -> list[str]:
+    """Group ids in first-appearance order (deterministic)."""
+    seen: list[str] = []
+    for _, data in graph.nodes(data=True):
+        group = data.get(a.GROUP)
+        if group and group not in seen:
+            seen.append(group)
+    return seen
