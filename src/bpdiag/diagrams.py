@@ -82,7 +82,7 @@ def _draw(network: Network, graph, formats: list[str], options: RenderOptions) -
 
     produced = run_dot(dot.source, tuple(wanted))
     if "svg" in produced:
-        outputs["svg"] = natural_size(produced["svg"], DPI)
+        outputs["svg"] = natural_size(produced["svg"])
     if "png" in produced:
         outputs["png"] = produced["png"]
     if "graphml" in formats:

@@ -65,26 +65,38 @@ def _gv(text: str, size: float, bold: bool = False) -> str:
     return to_graphviz(rich(parse(text, bold=bold)), size)
 
 
+def _gv_table(rows: list[str]) -> str:
+    return ('<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="1">'
+            + "".join(rows) + "</TABLE>")
+
+
 def to_graphviz_table(legend: Legend) -> str:
-    """A Graphviz HTML-like TABLE (the label's content, without the outer < >)."""
+    """A Graphviz HTML-like TABLE (the label's content, without the outer < >): a header, the
+    facts, then the colour key and the notation side by side."""
     font = styles.font()
     look = styles.legend_style()
-    rows = [f'<TR><TD COLSPAN="3" BGCOLOR="{look["header_fill"]}" CELLPADDING="6">'
-            f'{_gv(legend.title, font.size + 2, bold=True)}</TD></TR>']
-    for fact in legend.facts:
-        rows.append(f'<TR><TD COLSPAN="3" ALIGN="LEFT">{_gv(fact, font.small)}</TD></TR>')
-    for text, style in legend.key:
-        rows.append(
-            f'<TR><TD BGCOLOR="{style.fill}" COLOR="{style.border}" WIDTH="28"> </TD>'
-            f'<TD COLSPAN="2" ALIGN="LEFT">{_gv(text, font.small)}</TD></TR>')
-    for symbol, meaning, shape in legend.notation:
-        rows.append(f'<TR><TD ALIGN="LEFT">{_gv(symbol, font.small, bold=True)}</TD>'
-                    f'<TD ALIGN="LEFT">{_gv(meaning, font.small)}</TD>'
-                    f'<TD ALIGN="LEFT">{_gv(shape, font.small)}</TD></TR>')
-    operators = "; ".join(f"{op}: {meaning}" for op, meaning in legend.operators)
-    rows.append(f'<TR><TD COLSPAN="3" ALIGN="LEFT">{_gv(operators, font.small)}</TD></TR>')
-    return (f'<TABLE BORDER="1" CELLBORDER="1" CELLSPACING="0" CELLPADDING="3" '
-            f'BGCOLOR="{look["fill"]}" COLOR="{look["border"]}">' + "".join(rows) + "</TABLE>")
+    facts = _gv_table([f'<TR><TD ALIGN="LEFT">{_gv(fact, font.small)}</TD></TR>'
+                       for fact in legend.facts])
+    key = _gv_table([
+        f'<TR><TD BGCOLOR="{style.fill}" COLOR="{style.border}" BORDER="1" WIDTH="22" '
+        f'HEIGHT="12" FIXEDSIZE="TRUE"> </TD><TD ALIGN="LEFT">{_gv(text, font.small)}</TD></TR>'
+        for text, style in legend.key])
+    notation_rows = [
+        f'<TR><TD ALIGN="LEFT">{_gv(symbol, font.small, bold=True)}</TD>'
+        f'<TD ALIGN="LEFT">{_gv(shape, font.small)}</TD>'
+        f'<TD ALIGN="LEFT">{_gv(meaning, font.small)}</TD></TR>'
+        for symbol, meaning, shape in legend.notation]
+    notation_rows += [f'<TR><TD ALIGN="LEFT">{_gv(op, font.small, bold=True)}</TD>'
+                      f'<TD ALIGN="LEFT" COLSPAN="2">{_gv(meaning, font.small)}</TD></TR>'
+                      for op, meaning in legend.operators]
+    notation = _gv_table(notation_rows)
+    return (f'<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="6" '
+            f'BGCOLOR="{look["fill"]}" COLOR="{look["border"]}">'
+            f'<TR><TD COLSPAN="2" BGCOLOR="{look["header_fill"]}" ALIGN="LEFT">'
+            f'{_gv(legend.title, font.size + 2, bold=True)}</TD></TR>'
+            f'<TR><TD COLSPAN="2" ALIGN="LEFT">{facts}</TD></TR>'
+            f'<TR><TD ALIGN="LEFT" VALIGN="TOP">{key}</TD>'
+            f'<TD ALIGN="LEFT" VALIGN="TOP">{notation}</TD></TR></TABLE>')
 
 
 def _swing(text: str, bold: bool = False) -> str:

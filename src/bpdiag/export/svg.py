@@ -1,7 +1,8 @@
 """Graphviz's SVG, made to display at its natural size.
 
-Graphviz scales the whole SVG by dpi/72 (the dpi is set for a sharp PNG); the size given to
-browsers is set back to points, so the SVG shows at 100 % where the PNG is sharp.
+With a dpi set (for a sharp PNG), Graphviz 2.x scales the SVG's width, height and content by
+dpi/72 but not its viewBox, so browsers show it enlarged and cropped. The drawing is in points:
+size and scale are set back to match the viewBox.
 """
 
 from __future__ import annotations
@@ -10,12 +11,13 @@ import re
 
 _VIEWBOX = re.compile(rb'viewBox="0\.00 0\.00 ([0-9.]+) ([0-9.]+)"')
 _SIZE = re.compile(rb'<svg width="[0-9.]+pt" height="[0-9.]+pt"')
+_SCALE = re.compile(rb'(<g id="[^"]*" class="graph" transform=")scale\([0-9.]+ [0-9.]+\)')
 
 
-def natural_size(svg: bytes, dpi: float) -> bytes:
+def natural_size(svg: bytes) -> bytes:
     match = _VIEWBOX.search(svg)
     if match is None:
         return svg
-    width, height = (float(value) * 72 / dpi for value in match.groups())
-    size = f'<svg width="{width:.2f}pt" height="{height:.2f}pt"'.encode()
-    return _SIZE.sub(size, svg, count=1)
+    width, height = match.groups()
+    svg = _SIZE.sub(b'<svg width="' + width + b'pt" height="' + height + b'pt"', svg, count=1)
+    return _SCALE.sub(rb"\1scale(1 1)", svg, count=1)
