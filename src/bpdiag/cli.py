@@ -107,9 +107,14 @@ def check(network: Network, seed: int, m: int, as_json: bool) -> None:
 @click.option("--title", default=None, help="Title in the legend (default: from the view).")
 @click.option("--license", "license_text", default=None, help='Licence line in the legend, e.g. "CC BY 4.0".')
 @click.option("--no-legend", is_flag=True, help="Leave the legend out.")
+@click.option("--values", is_flag=True,
+              help="Show each quantity's numbers on check's seeded example, and the check's verdict.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the example for --values.")
+@click.option("--m", "m", type=click.IntRange(min=1), default=None,
+              help="Number of examples (default: symbolic m; 4 with --values).")
 def render(network: Network, forward: bool, to_layer: int | None, all_views: bool, formats: str,
            out_dir: Path, inference: bool, title: str | None, license_text: str | None,
-           no_legend: bool) -> None:
+           no_legend: bool, values: bool, seed: int, m: int | None) -> None:
     """Write the diagrams: forward.<ext> and backprop_to_layer_K.<ext> in --out."""
     from .diagrams import RenderOptions, parse_formats, write_views
     from .views import View, all_views as every_view
@@ -129,7 +134,7 @@ def render(network: Network, forward: bool, to_layer: int | None, all_views: boo
     else:
         views = every_view(network)
     options = RenderOptions(inference=inference, title=title, license=license_text,
-                            legend=not no_legend)
+                            legend=not no_legend, values=values, seed=seed, m=m)
     for path in write_views(network, views, chosen, out_dir, options):
         click.echo(str(path))
 

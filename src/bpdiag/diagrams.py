@@ -26,6 +26,9 @@ class RenderOptions:
     title: str | None = None
     license: str | None = None
     legend: bool = True
+    values: bool = False      # annotate quantities with check's numbers
+    seed: int = 0
+    m: int | None = None      # examples; None = symbolic m (values use values.DEFAULT_M)
 
 
 def parse_formats(text: str) -> tuple[str, ...]:
@@ -46,7 +49,14 @@ def parse_formats(text: str) -> tuple[str, ...]:
 def render_view(network: Network, view: View, formats: tuple[str, ...],
                 options: RenderOptions) -> dict[str, bytes]:
     """The bytes of each requested format for one view; Graphviz runs at most once."""
-    graph = build_graph(network, view, inference=options.inference)
+    m = options.m
+    if options.values and m is None:
+        from .values import DEFAULT_M
+        m = DEFAULT_M
+    graph = build_graph(network, view, m=m, inference=options.inference)
+    if options.values:
+        from .values import annotate
+        annotate(graph, network, view, m=m, seed=options.seed)
     outputs: dict[str, bytes] = {}
     if "json" in formats:
         from .export.json import graph_to_json
