@@ -14,7 +14,7 @@ from .errors import BpdiagError
 from .model import DEFAULT_LEAKY_SLOPE, HIDDEN_ACTIVATIONS, Network, parse_sizes
 
 DEFAULT_LAYERS = "2,3,2,1"
-EXPLAIN_FORMATS = ("text", "markdown", "latex")  # bpdiag.explain.FORMATS, without importing it
+EXPLAIN_FORMATS = ("text", "markdown", "latex")  # bpdiag.explanation.FORMATS, without importing it
 
 
 class _Group(click.Group):
@@ -147,7 +147,7 @@ def explain_command(network: Network, forward: bool, to_layer: int | None, infer
                     fmt: str) -> None:
     """Print a view's computation step by step, in the order and notation of its diagram:
     formula, shape and what each step reads, ending with why the view stops there."""
-    from .explain import explain_text
+    from .explanation import explain_text
     from .views import View
 
     if to_layer is not None and (forward or inference):
