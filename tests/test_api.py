@@ -149,3 +149,31 @@ def test_docstring_examples_run(name):
 def test_the_api_has_docstring_examples():
     result = doctest.testmod(importlib.import_module("bpdiag.api"))
     assert result.attempted >= 10
+
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+
+def readme_block(heading, fence):
+    text = README.read_text(encoding="utf-8")
+    section = text.split(f"## {heading}\n", 1)[1]
+    return section.split(f"```{fence}\n", 1)[1].split("```", 1)[0]
+
+
+def test_readme_python_api_example_runs(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    exec(compile(readme_block("Python API", "python"), "README.md", "exec"), {})
+    assert (tmp_path / "out" / "backprop_to_layer_2.json").is_file()
+    assert (tmp_path / "bp2.json").read_bytes() == (tmp_path / "out" / "backprop_to_layer_2.json").read_bytes()
+
+
+def test_readme_explain_example_is_real_output():
+    command, *shown = readme_block("Explain", "console").splitlines()
+    args = command.removeprefix("$ bpdiag ").split()
+    actual = CliRunner().invoke(cli, args).output.splitlines()
+    for line in shown:
+        if line == "...":
+            continue
+        prefix = line.removesuffix("...")
+        assert any(real.startswith(prefix) if line.endswith("...") else real == line
+                   for real in actual), line

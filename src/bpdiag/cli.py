@@ -147,13 +147,12 @@ def explain_command(network: Network, forward: bool, to_layer: int | None, infer
                     fmt: str) -> None:
     """Print a view's computation step by step, in the order and notation of its diagram:
     formula, shape and what each step reads, ending with why the view stops there."""
-    from .explanation import explain_text
-    from .views import View
+    from .api import explain
 
     if to_layer is not None and (forward or inference):
         raise click.UsageError("choose one of --forward, --to-layer K (--inference goes with "
                                "the forward pass only)")
-    click.echo(explain_text(network, View(to_layer), fmt, inference=inference))
+    click.echo(explain(network, to_layer, fmt, inference=inference))
 
 
 def main() -> None:

@@ -38,6 +38,6 @@ def to_text(explanation: Explanation) -> str:
         if step.shortcut is not None:
             cut = step.shortcut
             lines.append(f"{'=':>4}  {cut.formula:<{formula_width}}  {'shortcut':<{shape_width}}  "
-                         f"{reads_text(cut.operands)}; {cut.reason}: the same value, checked")
+                         f"{reads_text(cut.operands)}; {cut.reason}: the same value (bpdiag check compares both)")
     lines += ["", explanation.stop]
     return "\n".join(line.rstrip() for line in lines)
