@@ -127,7 +127,7 @@ def test_markdown_is_a_github_table(net, view):
 
 def test_markdown_marks_cache_reads_and_the_shortcut():
     md = explain_text(NET, View(3), "markdown")
-    assert "| 4 | `dW[3] = (1/m) dZ[3] A[2]ᵀ` | (n[3], n[2]) = (1, 2) | `dZ[3]`, `A[2]` (cached) |" in md
+    assert "| 4 | `dW[3] = (1/m) dZ[3] A[2]ᵀ` | `(n[3], n[2]) = (1, 2)` | `dZ[3]`, `A[2]` (cached) |" in md
     assert "| | shortcut: `dZ[3] = A[3] − Y` | same value | `A[3]` (cached), `Y`; σ with cross-entropy |" in md
 
 

@@ -22,7 +22,7 @@ def to_markdown(explanation: Explanation) -> str:
     lines = [f"### {explanation.title}", "", f"Network: {explanation.network}.", "",
              "**Given**", "", "| quantity | shape | what it is |", "|---|---|---|"]
     for item in explanation.given:
-        lines.append(f"| {_code(item.symbol)} | {shape_text(item.shape, item.dims)} | "
+        lines.append(f"| {_code(item.symbol)} | {_code(shape_text(item.shape, item.dims))} | "
                      f"{_cell(item.note)} |")
     lines += ["", "**Steps**, in the order of the diagram", "",
               "| # | step | shape | reads |", "|---:|---|---|---|"]
@@ -31,7 +31,7 @@ def to_markdown(explanation: Explanation) -> str:
         if step.cached_for:
             reads += "; cached for " + ", ".join(_code(name) for name in step.cached_for)
         lines.append(f"| {step.number} | {_code(step.formula)} | "
-                     f"{shape_text(step.shape, step.dims)} | {reads} |")
+                     f"{_code(shape_text(step.shape, step.dims))} | {reads} |")
         if step.shortcut is not None:
             cut = step.shortcut
             lines.append(f"| | shortcut: {_code(cut.formula)} | same value | {_reads(cut.operands)}; "
