@@ -87,7 +87,7 @@ def explain(network: Network = Network(), view: ViewLike = None, format: str = "
     return explain_text(network, as_view(view), format, inference=inference)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Diagram:
     """One view of a network, ready to be written in any format or shown in Jupyter.
 

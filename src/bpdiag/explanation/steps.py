@@ -14,7 +14,7 @@ from ..graph import attrs as a
 from ..graph import build_graph
 from ..graph.order import dataflow_order
 from ..model import Network
-from ..views import View
+from ..views import DEFAULT_GRANULARITY, View
 
 
 @dataclass(frozen=True)
@@ -91,6 +91,8 @@ def explain_view(network: Network, view: View, *, inference: bool = False) -> Ex
         title = "Forward pass" + (" at inference" if inference else "")
     else:
         title = f"Back-propagation to layer {view.to_layer}"
+    if view.granularity != DEFAULT_GRANULARITY:
+        title += f" ({view.granularity} view)"
     return explain_graph(graph, title, network.describe(), _forward_stop(network, inference))
 
 
@@ -103,7 +105,8 @@ def explain_graph(graph: nx.DiGraph, title: str, network: str, forward_stop: str
         data = graph.nodes[node]
         kind = data[a.KIND]
         if kind == a.ANNOTATION:
-            stop = " ".join(data[a.LABEL].split())
+            if data[a.LABEL].startswith("stop:"):  # other notes on the diagram are not steps
+                stop = " ".join(data[a.LABEL].split())
         elif kind == a.OPERATION:
             continue
         elif _producer(graph, node, a.OUTPUT) is None:
