@@ -183,6 +183,12 @@ def test_latex_compiles(activation, tmp_path):
     assert (tmp_path / "doc.pdf").stat().st_size > 0
 
 
+def test_cli_offers_every_format():
+    from bpdiag.cli import EXPLAIN_FORMATS
+    from bpdiag.explanation import FORMATS
+    assert EXPLAIN_FORMATS == FORMATS
+
+
 def run(*args):
     return CliRunner().invoke(cli, ["explain", *args])
 
