@@ -14,6 +14,7 @@ from .errors import BpdiagError
 from .model import DEFAULT_LEAKY_SLOPE, HIDDEN_ACTIVATIONS, Network, parse_sizes
 
 DEFAULT_LAYERS = "2,3,2,1"
+EXPLAIN_FORMATS = ("text", "markdown", "latex")  # bpdiag.explanation.FORMATS, without importing it
 
 
 class _Group(click.Group):
@@ -137,6 +138,26 @@ def render(network: Network, forward: bool, to_layer: int | None, all_views: boo
                             legend=not no_legend, values=values, seed=seed, m=m)
     for path in write_views(network, views, chosen, out_dir, options):
         click.echo(str(path))
+
+
+@cli.command("explain")
+@network_options
+@click.option("--forward", "forward", is_flag=True, help="The forward pass (the default).")
+@click.option("--to-layer", "to_layer", type=int, metavar="K",
+              help="Back-propagation from J down to layer K (1 <= K <= L).")
+@click.option("--inference", is_flag=True, help="The forward pass as at inference: nothing cached.")
+@click.option("--format", "fmt", type=click.Choice(EXPLAIN_FORMATS), default="text",
+              show_default=True, help="Plain text, GitHub Markdown, or LaTeX lines for align*.")
+def explain_command(network: Network, forward: bool, to_layer: int | None, inference: bool,
+                    fmt: str) -> None:
+    """Print a view's computation step by step, in the order and notation of its diagram:
+    formula, shape and what each step reads, ending with why the view stops there."""
+    from .api import explain
+
+    if to_layer is not None and (forward or inference):
+        raise click.UsageError("choose one of --forward, --to-layer K (--inference goes with "
+                               "the forward pass only)")
+    click.echo(explain(network, to_layer, fmt, inference=inference))
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ import numpy as np
 from .graph import attrs as a
 from .graph import build_graph
 from .graph.batch import backward_id, forward_id
+from .graph.order import dataflow_order
 from .model import Network
 from .views import View
 
@@ -117,8 +118,7 @@ def evaluate(graph: nx.DiGraph, inputs: dict[str, np.ndarray]) -> dict[str, np.n
     for node, value in inputs.items():
         if node in graph:
             values[node] = value
-    order = {node: index for index, node in enumerate(graph.nodes)}
-    for node in nx.lexicographical_topological_sort(graph, key=order.__getitem__):
+    for node in dataflow_order(graph):
         data = graph.nodes[node]
         if data[a.KIND] != a.OPERATION:
             if data[a.KIND] != a.ANNOTATION and node not in values:
