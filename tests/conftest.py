@@ -12,3 +12,13 @@ def shared_dir() -> Path:
     if not SHARED.is_dir():
         pytest.skip("../shared (reference material) is absent")
     return SHARED
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-goldens", action="store_true", default=False,
+                     help="rewrite the golden files under tests/golden/ instead of comparing")
+
+
+@pytest.fixture
+def update_goldens(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-goldens"))
