@@ -1,3 +1,5 @@
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -14,11 +16,26 @@ def shared_dir() -> Path:
     return SHARED
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--update-goldens", action="store_true", default=False,
-                     help="rewrite the golden files under tests/golden/ instead of comparing")
+def pytest_addoption(parser):
+    parser.addoption("--update-goldens", action="store_true",
+                     help="rewrite tests/golden/ from the current output instead of comparing")
 
 
 @pytest.fixture
-def update_goldens(request: pytest.FixtureRequest) -> bool:
-    return bool(request.config.getoption("--update-goldens"))
+def golden(request):
+    """compare(name, data): data must equal tests/golden/<name> (or rewrites it with --update-goldens)."""
+    update = request.config.getoption("--update-goldens")
+
+    def compare(name: str, data: bytes) -> None:
+        path = ROOT / "tests" / "golden" / name
+        if update:
+            path.write_bytes(data)
+            return
+        assert path.exists(), f"missing golden file {name}: run pytest --update-goldens"
+        assert data == path.read_bytes(), f"{name} differs from its golden file (pytest --update-goldens after checking)"
+
+    return compare
+
+
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None and not os.environ.get("BPDIAG_DOT"),
+                               reason="Graphviz's dot is not installed")

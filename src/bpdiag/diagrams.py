@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +15,7 @@ from .views import View
 
 FORMATS = ("graphml", "svg", "png", "dot", "json")
 DEFAULT_FORMATS = ("graphml", "svg", "png")
+DPI = 150  # PNG resolution: sharp enough for a slide
 
 
 @dataclass(frozen=True)
@@ -42,15 +45,55 @@ def parse_formats(text: str) -> tuple[str, ...]:
 
 def render_view(network: Network, view: View, formats: tuple[str, ...],
                 options: RenderOptions) -> dict[str, bytes]:
-    """The bytes of each requested format for one view."""
+    """The bytes of each requested format for one view; Graphviz runs at most once."""
     graph = build_graph(network, view, inference=options.inference)
     outputs: dict[str, bytes] = {}
-    for fmt in formats:
-        if fmt == "json":
-            from .export.json import graph_to_json
-            outputs[fmt] = graph_to_json(graph)
-        else:
-            raise InputError(f"format {fmt!r} is not available yet; use --format json")
+    if "json" in formats:
+        from .export.json import graph_to_json
+        outputs["json"] = graph_to_json(graph)
+    drawn = [fmt for fmt in formats if fmt != "json"]
+    if drawn:
+        outputs.update(_draw(network, graph, drawn, options))
+    return {fmt: outputs[fmt] for fmt in formats}
+
+
+def _draw(network: Network, graph, formats: list[str], options: RenderOptions) -> dict[str, bytes]:
+    from . import __version__, labels
+    from .export.dot import dot_names, to_dot
+    from .legend import build_legend, default_title, to_graphviz_table
+
+    legend = None
+    if options.legend:
+        legend = build_legend(graph, version=__version__, network_text=network.describe(),
+                              title=options.title, license=options.license)
+    title = options.title or default_title(graph)
+    dot = to_dot(graph, title=title, legend_table=to_graphviz_table(legend) if legend else None,
+                 dpi=DPI)
+    outputs: dict[str, bytes] = {}
+    if "dot" in formats:
+        outputs["dot"] = dot.source.encode("utf-8")
+    wanted = [fmt for fmt in ("svg", "png") if fmt in formats]
+    if "graphml" in formats:
+        wanted.append("json0")
+    if not wanted:
+        return outputs
+    from .export.render import run_dot
+    from .export.svg import natural_size
+
+    produced = run_dot(dot.source, tuple(wanted))
+    if "svg" in produced:
+        outputs["svg"] = natural_size(produced["svg"])
+    if "png" in produced:
+        outputs["png"] = produced["png"]
+    if "graphml" in formats:
+        import json
+
+        from .layout import from_graphviz_json
+
+        group_titles = {group: labels.group_label(graph, group)
+                        for group in labels.groups_in_order(graph)}
+        layout = from_graphviz_json(json.loads(produced["json0"]), dot_names(graph), group_titles)
+        raise InputError("format 'graphml' is not available yet; use --format svg,png,dot,json")
     return outputs
 
 
@@ -59,7 +102,11 @@ def write_views(network: Network, views: list[View], formats: tuple[str, ...], o
     """Render every view, then write the files; nothing is written if any view fails."""
     for view in views:
         view.check_fits(network)
-    rendered = [(view, render_view(network, view, formats, options)) for view in views]
+    # Graphviz runs outside the interpreter, so independent diagrams are laid out concurrently.
+    workers = max(1, min(len(views), os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        results = list(pool.map(lambda view: render_view(network, view, formats, options), views))
+    rendered = list(zip(views, results))
     out_dir = prepare_out_dir(out_dir)
     written = []
     for view, outputs in rendered:

@@ -24,6 +24,15 @@ def prepare_out_dir(out_dir: Path) -> Path:
     return out_dir
 
 
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_FILE_MODE = 0o666 & ~_current_umask()  # what open() would give a new file
+
+
 def atomic_write(path: Path, data: bytes) -> Path:
     """Write `data` to a temporary file beside `path`, then rename it into place."""
     path = Path(path)
@@ -31,6 +40,7 @@ def atomic_write(path: Path, data: bytes) -> Path:
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
+        os.chmod(temp_name, _FILE_MODE)  # mkstemp creates 0600
         os.replace(temp_name, path)
     except BaseException:
         if os.path.exists(temp_name):

@@ -59,3 +59,67 @@ class Layout:
     nodes: dict[str, Box]          # every drawn node, the legend included, by node id
     groups: tuple[GroupBox, ...]   # in drawing order
     edges: tuple[Route, ...]       # in the graph's edge order
+
+
+def _floats(text: str) -> tuple[float, ...]:
+    return tuple(float(part) for part in text.split(","))
+
+
+def _polyline(pos: str, flip) -> tuple[tuple[float, float], ...]:
+    """Graphviz's edge `pos` ("e,x,y s,x,y p0 p1 p2 p3 ...", cubic Bézier control points) as the
+    polyline it draws with splines=polyline: every third point, plus the arrow tips."""
+    start = end = None
+    controls = []
+    for item in pos.split():
+        if item.startswith("e,"):
+            end = _floats(item[2:])
+        elif item.startswith("s,"):
+            start = _floats(item[2:])
+        else:
+            controls.append(_floats(item))
+    points = controls[::3]
+    if controls and (len(controls) - 1) % 3:
+        points.append(controls[-1])
+    if start is not None:
+        points.insert(0, start)
+    if end is not None:
+        points.append(end)
+    return tuple(flip(x, y) for x, y in points)
+
+
+def from_graphviz_json(data: dict, names: dict[str, str], group_labels: dict[str, str]) -> Layout:
+    """Read `dot -Tjson0` output into a Layout; `names` maps bpdiag node ids to DOT names and
+    `group_labels` maps group ids (cluster_<id> in DOT) to their titles."""
+    _, _, right, top = _floats(data["bb"])
+    by_name = {node_name: node_id for node_id, node_name in names.items()}
+
+    def flip(x: float, y: float) -> tuple[float, float]:
+        return (round(x, 2), round(top - y, 2))
+
+    nodes: dict[str, Box] = {}
+    gvid_to_id: dict[int, str] = {}
+    groups: list[GroupBox] = []
+    for obj in data.get("objects", []):
+        if "nodes" in obj or obj["name"].startswith("cluster_"):
+            continue
+        node_id = by_name.get(obj["name"], obj["name"])
+        gvid_to_id[obj["_gvid"]] = node_id
+        x, y = _floats(obj["pos"])
+        width, height = float(obj["width"]) * 72, float(obj["height"]) * 72
+        left, upper = flip(x - width / 2, y + height / 2)
+        nodes[node_id] = Box(left, upper, round(width, 2), round(height, 2))
+    for obj in data.get("objects", []):
+        if not obj["name"].startswith("cluster_"):
+            continue
+        group = obj["name"][len("cluster_"):]
+        x0, y0, x1, y1 = _floats(obj["bb"])
+        left, upper = flip(x0, y1)
+        members = tuple(gvid_to_id[index] for index in obj.get("nodes", []))
+        groups.append(GroupBox(group, group_labels.get(group, group),
+                               Box(left, upper, round(x1 - x0, 2), round(y1 - y0, 2)),
+                               round(float(obj.get("lheight", 0)) * 72, 2), members))
+    edges = tuple(
+        Route(gvid_to_id[edge["tail"]], gvid_to_id[edge["head"]], _polyline(edge["pos"], flip))
+        for edge in data.get("edges", [])
+    )
+    return Layout(round(right, 2), round(top, 2), nodes, tuple(groups), edges)

@@ -93,8 +93,8 @@ def to_graphviz(text: RichText, font_size: float) -> str:
     return "<BR/>".join(lines)
 
 
-def to_swing_html(text: RichText) -> str:
-    """yEd's label markup: text starting with <html> is drawn by Java Swing's HTML renderer."""
+def to_swing_inline(text: RichText) -> str:
+    """Swing HTML for the runs, lines joined by <br> (no <html> wrapper)."""
     lines = []
     for line in text.lines:
         parts = []
@@ -113,4 +113,9 @@ def to_swing_html(text: RichText) -> str:
             parts.append(body)
         lines.append("".join(parts))
     # <br>, not <br/>: older Java runtimes in yEd do not read the XHTML form
-    return "<html><center>" + "<br>".join(lines) + "</center></html>"
+    return "<br>".join(lines)
+
+
+def to_swing_html(text: RichText) -> str:
+    """yEd's label markup: text starting with <html> is drawn by Java Swing's HTML renderer."""
+    return "<html><center>" + to_swing_inline(text) + "</center></html>"

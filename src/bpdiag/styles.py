@@ -71,7 +71,7 @@ def legend_style() -> dict:
 def legend_entries() -> list[tuple[str, NodeStyle]]:
     """(text, style) for the colour/shape key, in a fixed order."""
     entries = [(_table()["kind"][kind]["legend"], node_style({a.KIND: kind}))
-               for kind in (*a.QUANTITY_KINDS, a.OPERATION)]
+               for kind in (*a.QUANTITY_KINDS, a.OPERATION, a.ANNOTATION)]
     cached = {a.KIND: a.FORWARD, a.CACHED: True}
     entries.append((_table()["cached"]["legend"], node_style(cached)))
     return entries

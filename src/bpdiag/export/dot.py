@@ -1,0 +1,94 @@
+"""A view's graph as Graphviz DOT source (pure: builds text, runs nothing).
+
+Forward views run left to right (X on the left, J on the right); back-propagation views run right
+to left from J, so that going one layer further back grows the diagram to the left, as in the
+hand-made reference diagrams. Clusters are the layers' groups.
+"""
+
+from __future__ import annotations
+
+import graphviz
+import networkx as nx
+
+from .. import labels, styles
+from ..graph import attrs as a
+from ..richtext import to_graphviz
+
+LEGEND_ID = "legend"
+
+_SHAPES = {"rectangle": ("box", ""), "roundrectangle": ("box", "rounded"), "ellipse": ("ellipse", ""),
+           "hexagon": ("hexagon", ""), "octagon": ("octagon", ""),
+           "parallelogram": ("parallelogram", "")}
+_LINES = {"line": "", "dashed": "dashed", "dotted": "dotted"}
+
+
+def dot_names(graph: nx.DiGraph) -> dict[str, str]:
+    """bpdiag node id -> DOT node name (n0, n1, ... in insertion order; ids carry colons,
+    which DOT would read as ports)."""
+    return {node: f"n{index}" for index, node in enumerate(graph.nodes)}
+
+
+def _node_attrs(graph: nx.DiGraph, node: str) -> dict[str, str]:
+    data = graph.nodes[node]
+    style = styles.node_style(data)
+    font = styles.font()
+    shape, extra = _SHAPES[style.shape]
+    look = ["filled"] + [s for s in (extra, _LINES[style.border_style]) if s]
+    is_operation = data[a.KIND] == a.OPERATION
+    return {
+        "id": node,
+        "label": "<" + to_graphviz(labels.node_label(graph, node), font.size) + ">",
+        "tooltip": labels.node_description(graph, node),
+        "shape": shape,
+        "style": ",".join(look),
+        "fillcolor": style.fill,
+        "color": style.border,
+        "fontcolor": style.text,
+        "penwidth": f"{style.border_width:g}",
+        "margin": "0.06,0.03" if is_operation else "0.12,0.06",
+    }
+
+
+def _edge_attrs(role: str | None) -> dict[str, str]:
+    style = styles.edge_style(role)
+    attrs = {"color": style.color, "penwidth": f"{style.width:g}", "arrowsize": "0.7"}
+    if _LINES[style.style]:
+        attrs["style"] = _LINES[style.style]
+    if role == a.ANNOTATION:
+        attrs["arrowhead"] = "none"
+    return attrs
+
+
+def to_dot(graph: nx.DiGraph, *, title: str, legend_table: str | None = None,
+           dpi: int = 150) -> graphviz.Digraph:
+    """The Digraph of one view; `legend_table` is a Graphviz HTML TABLE drawn as one node."""
+    font = styles.font()
+    group_look = styles.group_style()
+    names = dot_names(graph)
+    backward = graph.graph.get("view", "forward") != "forward"
+    dot = graphviz.Digraph(name=title, engine="dot")
+    dot.attr("graph", rankdir="RL" if backward else "LR", newrank="true", splines="polyline",
+             nodesep="0.3", ranksep="0.45", pad="0.25", fontname=font.family,
+             fontsize=f"{font.size:g}", dpi=str(dpi), bgcolor="white", id="bpdiag")
+    dot.attr("node", fontname=font.family, fontsize=f"{font.size:g}")
+    dot.attr("edge", fontname=font.family)
+
+    members: dict[str | None, list[str]] = {}
+    for node, data in graph.nodes(data=True):
+        members.setdefault(data.get(a.GROUP), []).append(node)
+    for node in members.get(None, []):
+        dot.node(names[node], **_node_attrs(graph, node))
+    for group in labels.groups_in_order(graph):
+        fill = group_look["cost_fill"] if group == a.COST_GROUP else group_look["fill"]
+        with dot.subgraph(name=f"cluster_{group}") as cluster:
+            cluster.attr(label=labels.group_label(graph, group), labeljust="l", style="rounded,filled,"
+                         + _LINES[group_look["border_style"]], fillcolor=fill,
+                         color=group_look["border"], fontsize=f"{font.size:g}", id=f"group:{group}",
+                         margin="12")
+            for node in members[group]:
+                cluster.node(names[node], **_node_attrs(graph, node))
+    if legend_table is not None:
+        dot.node(LEGEND_ID, label=f"<{legend_table}>", shape="plain", id=LEGEND_ID)
+    for source, target, data in graph.edges(data=True):
+        dot.edge(names[source], names[target], **_edge_attrs(data.get(a.ROLE)))
+    return dot

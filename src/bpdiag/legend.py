@@ -1,0 +1,125 @@
+"""The legend block: title, version and network, licence, the colour key and the notation used.
+
+So that a diagram can still be read weeks later without this tool at hand.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+
+import networkx as nx
+
+from . import styles
+from .graph import attrs as a
+from .resources import load_toml
+from .richtext import RichText, parse, rich, to_graphviz, to_swing_inline
+from .styles import NodeStyle
+
+
+@dataclass(frozen=True)
+class Legend:
+    title: str
+    facts: tuple[str, ...]                            # version, network, licence
+    key: tuple[tuple[str, NodeStyle], ...]            # colour/shape key
+    notation: tuple[tuple[str, str, str], ...]        # (symbol, meaning, shape)
+    operators: tuple[tuple[str, str], ...]
+
+
+def default_title(graph: nx.DiGraph) -> str:
+    depth = len(graph.graph["layers"]) - 1
+    net = f"a {depth}-layer network doing binary logistic regression"
+    view = graph.graph["view"]
+    if view == "forward":
+        when = "at inference" if graph.graph.get("inference") else "in training"
+        return f"Forward propagation {when} in {net}"
+    to_layer = int(view.rsplit("_", 1)[1])
+    return f"Back-propagation to the weights and biases of layer {to_layer} in {net}"
+
+
+def build_legend(graph: nx.DiGraph, *, version: str, network_text: str, title: str | None,
+                 license: str | None) -> Legend:
+    facts = [f"bpdiag {version}", f"network: {network_text}"]
+    if license:
+        facts.append(f"licence: {license}")
+    kinds_used = {d[a.KIND] for _, d in graph.nodes(data=True)}
+    any_cached = any(d.get(a.CACHED) for _, d in graph.nodes(data=True))
+    key = []
+    for text, style in styles.legend_entries():
+        kind = next((k for k in (*a.QUANTITY_KINDS, a.OPERATION, a.ANNOTATION)
+                     if styles.node_style({a.KIND: k}) == style), None)
+        is_cached_entry = style.border_style != "line"
+        if (is_cached_entry and any_cached) or (not is_cached_entry and kind in kinds_used):
+            key.append((text, style))
+    names_used = [d[a.NAME] for _, d in graph.nodes(data=True) if d[a.KIND] in a.QUANTITY_KINDS]
+    table = load_toml("notation", "dls.toml")
+    notation = []
+    for name, entry in table["symbols"].items():
+        if name in names_used:
+            notation.append((entry["symbol"], entry["meaning"], entry["shape"]))
+    operators = tuple(table["operators"].items())
+    return Legend(title or default_title(graph), tuple(facts), tuple(key), tuple(notation), operators)
+
+
+def _gv(text: str, size: float, bold: bool = False) -> str:
+    return to_graphviz(rich(parse(text, bold=bold)), size)
+
+
+def _gv_table(rows: list[str]) -> str:
+    return ('<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="1">'
+            + "".join(rows) + "</TABLE>")
+
+
+def to_graphviz_table(legend: Legend) -> str:
+    """A Graphviz HTML-like TABLE (the label's content, without the outer < >): a header, the
+    facts, then the colour key and the notation side by side."""
+    font = styles.font()
+    look = styles.legend_style()
+    facts = _gv_table([f'<TR><TD ALIGN="LEFT">{_gv(fact, font.small)}</TD></TR>'
+                       for fact in legend.facts])
+    key = _gv_table([
+        f'<TR><TD BGCOLOR="{style.fill}" COLOR="{style.border}" BORDER="1" WIDTH="22" '
+        f'HEIGHT="12" FIXEDSIZE="TRUE"> </TD><TD ALIGN="LEFT">{_gv(text, font.small)}</TD></TR>'
+        for text, style in legend.key])
+    notation_rows = [
+        f'<TR><TD ALIGN="LEFT">{_gv(symbol, font.small, bold=True)}</TD>'
+        f'<TD ALIGN="LEFT">{_gv(shape, font.small)}</TD>'
+        f'<TD ALIGN="LEFT">{_gv(meaning, font.small)}</TD></TR>'
+        for symbol, meaning, shape in legend.notation]
+    notation_rows += [f'<TR><TD ALIGN="LEFT">{_gv(op, font.small, bold=True)}</TD>'
+                      f'<TD ALIGN="LEFT" COLSPAN="2">{_gv(meaning, font.small)}</TD></TR>'
+                      for op, meaning in legend.operators]
+    notation = _gv_table(notation_rows)
+    return (f'<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="6" '
+            f'BGCOLOR="{look["fill"]}" COLOR="{look["border"]}">'
+            f'<TR><TD COLSPAN="2" BGCOLOR="{look["header_fill"]}" ALIGN="LEFT">'
+            f'{_gv(legend.title, font.size + 2, bold=True)}</TD></TR>'
+            f'<TR><TD COLSPAN="2" ALIGN="LEFT">{facts}</TD></TR>'
+            f'<TR><TD ALIGN="LEFT" VALIGN="TOP">{key}</TD>'
+            f'<TD ALIGN="LEFT" VALIGN="TOP">{notation}</TD></TR></TABLE>')
+
+
+def _swing(text: str, bold: bool = False) -> str:
+    return to_swing_inline(RichText((parse(text, bold=bold),)))
+
+
+def to_swing_html(legend: Legend) -> str:
+    """The same table in Swing HTML, for yEd's label renderer."""
+    look = styles.legend_style()
+    rows = [f'<tr><td colspan="3" bgcolor="{look["header_fill"]}"><b>'
+            f'{_swing(legend.title)}</b></td></tr>']
+    rows += [f'<tr><td colspan="3">{_swing(fact)}</td></tr>' for fact in legend.facts]
+    rows += [f'<tr><td bgcolor="{style.fill}">&nbsp;&nbsp;&nbsp;</td>'
+             f'<td colspan="2">{_swing(text)}</td></tr>' for text, style in legend.key]
+    rows += [f'<tr><td>{_swing(symbol, bold=True)}</td><td>{_swing(meaning)}</td>'
+             f'<td>{_swing(shape)}</td></tr>' for symbol, meaning, shape in legend.notation]
+    operators = "; ".join(f"{op}: {meaning}" for op, meaning in legend.operators)
+    rows.append(f'<tr><td colspan="3">{_swing(operators)}</td></tr>')
+    return '<html><table border="1" cellspacing="0" cellpadding="3">' + "".join(rows) + "</table></html>"
+
+
+def to_plain(legend: Legend) -> str:
+    """Plain text, for descriptions and tooltips."""
+    lines = [legend.title, *legend.facts]
+    lines += [f"{symbol}: {meaning} {shape}" for symbol, meaning, shape in legend.notation]
+    return html.unescape("\n".join(lines))

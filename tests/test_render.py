@@ -1,0 +1,198 @@
+"""Drawn formats: DOT source (golden), one Graphviz run giving SVG, PNG and the layout."""
+
+import json
+import re
+import struct
+
+import pytest
+from lxml import etree
+
+from bpdiag.diagrams import RenderOptions, render_view
+from bpdiag.export import render as render_module
+from bpdiag.export.dot import dot_names, to_dot
+from bpdiag.graph import build_graph
+from bpdiag.layout import from_graphviz_json
+from bpdiag import labels
+from bpdiag.model import Network
+from bpdiag.views import View
+from conftest import needs_dot
+
+SMALL = Network((2, 2, 1))
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+@pytest.mark.parametrize("view", [View(None), View(1), View(2)])
+def test_dot_source_matches_golden(view, golden):
+    data = render_view(SMALL, view, ("dot",), RenderOptions(license="CC BY 4.0"))["dot"]
+    golden(f"small_{view.stem}.dot", data)
+
+
+@pytest.mark.parametrize("view", [View(None), View(1)])
+def test_json_matches_golden(view, golden):
+    golden(f"small_{view.stem}.json", render_view(SMALL, view, ("json",), RenderOptions())["json"])
+
+
+def test_backward_views_grow_to_the_left_and_forward_to_the_right():
+    forward = to_dot(build_graph(SMALL, View(None)), title="t").source
+    backward = to_dot(build_graph(SMALL, View(1)), title="t").source
+    assert "rankdir=LR" in forward
+    assert "rankdir=RL" in backward
+
+
+def test_dot_escapes_markup_in_user_text():
+    options = RenderOptions(title='a <b> & "c" ]]> é', license="<CC> & co")
+    source = render_view(SMALL, View(None), ("dot",), options)["dot"].decode()
+    assert 'a &lt;b&gt; &amp; "c" ]]&gt; é' in source          # inside the HTML-like legend
+    assert 'digraph "a <b> & \\"c\\" ]]> é"' in source          # the graph's quoted name
+    assert "&lt;CC&gt; &amp; co" in source
+
+
+@pytest.fixture(scope="module")
+def drawn():
+    if render_module.shutil.which("dot") is None:
+        pytest.skip("Graphviz's dot is not installed")
+    net = Network()
+    graph = build_graph(net, View(2))
+    options = RenderOptions(title="Back-prop <to> layer 2 & more", license="CC BY 4.0")
+    outputs = render_view(net, View(2), ("svg", "png", "dot"), options)
+    layout_json = render_module.run_dot(outputs["dot"].decode(), ("json0",))["json0"]
+    groups = {g: labels.group_label(graph, g) for g in labels.groups_in_order(graph)}
+    layout = from_graphviz_json(json.loads(layout_json), dot_names(graph), groups)
+    return graph, outputs, layout
+
+
+@needs_dot
+def test_svg_keeps_text_as_text_with_a_title(drawn):
+    graph, outputs, _ = drawn
+    root = etree.fromstring(outputs["svg"])
+    assert root.tag == f"{SVG}svg"
+    assert root.find(f"{SVG}g/{SVG}title").text == "Back-prop <to> layer 2 & more"
+    texts = "".join(t.text or "" for t in root.iter(f"{SVG}text"))
+    for word in ("dW", "dZ", "cached for", "CC BY 4.0", "(1/m)"):
+        assert word in texts
+    ids = {g.get("id") for g in root.iter(f"{SVG}g")}
+    assert set(graph.nodes) <= ids
+
+
+@needs_dot
+def test_svg_superscripts_have_explicit_sizes(drawn):
+    _, outputs, _ = drawn
+    root = etree.fromstring(outputs["svg"])
+    supers = [t for t in root.iter(f"{SVG}text") if t.get("baseline-shift") == "super"]
+    assert supers, "no superscripts drawn"
+    for text in supers:
+        assert float(text.get("font-size")) < 10
+
+
+@needs_dot
+def test_svg_displays_at_natural_size(drawn):
+    _, outputs, layout = drawn
+    root = etree.fromstring(outputs["svg"])
+    width = float(root.get("width").removesuffix("pt"))
+    # the drawing plus Graphviz's pad (0.25 in each side), in points, unscaled by the PNG's dpi
+    assert width == pytest.approx(layout.width + 36, abs=1.0)
+    assert root.get("viewBox").split()[2] == f"{width:.2f}"
+    assert "scale(1 1)" in root.find(f"{SVG}g").get("transform")
+
+
+@needs_dot
+def test_png_is_sharp_enough_for_a_slide(drawn):
+    _, outputs, layout = drawn
+    png = outputs["png"]
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", png[16:24])
+    assert width >= (layout.width + 36) * 150 / 72 - 2   # 150 dpi
+    assert height >= (layout.height + 36) * 150 / 72 - 2
+
+
+@needs_dot
+def test_layout_puts_every_node_in_its_group_without_overlaps(drawn):
+    graph, _, layout = drawn
+    assert set(graph.nodes) | {"legend"} == set(layout.nodes)
+    for group in layout.groups:
+        expected = {n for n, d in graph.nodes(data=True) if d.get("group") == group.id}
+        assert set(group.members) == expected
+        for member in group.members:
+            assert group.box.contains(layout.nodes[member])
+    boxes = list(layout.nodes.values())
+    for i, first in enumerate(boxes):
+        for second in boxes[i + 1:]:
+            assert not first.overlaps(second)
+    assert len(layout.edges) == graph.number_of_edges()
+
+
+def _svg_node_box(svg_root, node_id):
+    """Bounding box of a node's outline in the SVG, in layout coordinates (points, y down)."""
+    group = next(g for g in svg_root.iter(f"{SVG}g") if g.get("id") == node_id)
+    shape = next(el for el in group.iter() if el.tag in (f"{SVG}polygon", f"{SVG}path", f"{SVG}ellipse"))
+    if shape.tag == f"{SVG}ellipse":
+        cx, cy, rx, ry = (float(shape.get(k)) for k in ("cx", "cy", "rx", "ry"))
+        xs, ys = [cx - rx, cx + rx], [cy - ry, cy + ry]
+    else:
+        numbers = [float(v) for v in re.findall(r"-?\d+(?:\.\d+)?", shape.get("points") or shape.get("d"))]
+        xs, ys = numbers[0::2], numbers[1::2]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+@needs_dot
+def test_svg_and_layout_are_the_same_picture(drawn):
+    """The SVG (drawn by Graphviz) and the layout GraphML is built from agree on every node."""
+    graph, outputs, layout = drawn
+    root = etree.fromstring(outputs["svg"])
+    # Graphviz draws in points with y negative upwards from the bottom edge: y_svg = y - height
+    for node in graph.nodes:
+        box = layout.nodes[node]
+        x0, y0, x1, y1 = _svg_node_box(root, node)
+        center_x, center_y = (x0 + x1) / 2, (y0 + y1) / 2 + layout.height
+        assert center_x == pytest.approx(box.center[0], abs=1.5), node
+        assert center_y == pytest.approx(box.center[1], abs=1.5), node
+
+
+@needs_dot
+def test_graphviz_runs_once_per_diagram(monkeypatch):
+    calls = []
+    real = render_module.subprocess.run
+
+    def counting(*args, **kwargs):
+        calls.append(args[0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(render_module.subprocess, "run", counting)
+    render_view(SMALL, View(1), ("svg", "png", "dot", "json"), RenderOptions())
+    assert len(calls) == 1
+    assert sum(arg.startswith("-T") for arg in calls[0]) == 2
+
+
+def test_missing_graphviz_is_one_clear_line(monkeypatch):
+    monkeypatch.setenv("BPDIAG_DOT", "")
+    monkeypatch.setattr(render_module.shutil, "which", lambda name: None)
+    with pytest.raises(render_module.GraphvizError, match="Graphviz's 'dot' program was not found.*apt-get install graphviz"):
+        render_view(SMALL, View(1), ("svg",), RenderOptions())
+    # json needs no Graphviz
+    assert render_view(SMALL, View(1), ("json",), RenderOptions())["json"].startswith(b"{")
+
+
+def test_failing_graphviz_is_reported(monkeypatch, tmp_path):
+    fake = tmp_path / "dot"
+    fake.write_text("#!/bin/sh\necho 'Error: syntax error in line 1' >&2\nexit 3\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("BPDIAG_DOT", str(fake))
+    with pytest.raises(render_module.GraphvizError, match="Graphviz failed: Error: syntax error"):
+        render_view(SMALL, View(1), ("svg",), RenderOptions())
+
+
+def test_slow_graphviz_times_out(monkeypatch, tmp_path):
+    fake = tmp_path / "dot"
+    fake.write_text("#!/bin/sh\nsleep 5\n")
+    fake.chmod(0o755)
+    monkeypatch.setenv("BPDIAG_DOT", str(fake))
+    monkeypatch.setattr(render_module, "DOT_TIMEOUT_SECONDS", 0.2)
+    with pytest.raises(render_module.GraphvizError, match="longer than 0.2 s"):
+        render_view(SMALL, View(1), ("svg",), RenderOptions())
+
+
+@needs_dot
+def test_outputs_are_byte_identical_across_runs():
+    first = render_view(Network(), View(1), ("svg", "png", "dot", "json"), RenderOptions())
+    second = render_view(Network(), View(1), ("svg", "png", "dot", "json"), RenderOptions())
+    assert first == second
