@@ -7,6 +7,7 @@ import pytest
 from lxml import etree
 
 from bpdiag import labels
+from bpdiag.diagrams import RenderOptions, render_view
 from bpdiag.export import yed_xml
 from bpdiag.export.graphml import _port, graphml_bytes
 from bpdiag.graph import build_graph
@@ -15,6 +16,7 @@ from bpdiag.model import Network
 from bpdiag.richtext import parse, rich, to_swing_html
 from bpdiag.views import View, all_views
 from grid_layout import grid_layout
+from conftest import needs_dot
 from yed_checks import G, Y, parse as parse_xml, schema_errors, semantic_problems
 
 NETWORKS = [Network((2, 2, 1)), Network((2, 3, 2, 1))]
@@ -199,6 +201,71 @@ def test_networkx_round_trip(exported, tmp_path):
         assert (float(read["x"]), float(read["y"])) == (yed_xml.rounded(box.x), yed_xml.rounded(box.y))
         assert read["shape_type"] in ("rectangle", "roundrectangle", "ellipse", "hexagon")
     assert by_bpdiag["fwd:J"]["shape_type"] == "hexagon"
+
+
+# -- with the real (Graphviz) layout ----------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def rendered():
+    net = Network((2, 3, 2, 1))
+    options = RenderOptions(title="Back-prop <to> layer 2 & \"more\" ]]>", license="CC BY 4.0")
+    return net, render_view(net, View(2), ("graphml", "svg"), options)
+
+
+@needs_dot
+def test_real_layout_is_valid_sound_and_readable(rendered, shared_dir, tmp_path):
+    net, outputs = rendered
+    tree = parse_xml(outputs["graphml"])
+    assert schema_errors(tree, shared_dir) == []
+    assert semantic_problems(tree) == []
+    path = tmp_path / "real.graphml"
+    path.write_bytes(outputs["graphml"])
+    back = nx.read_graphml(path)
+    graph = build_graph(net, View(2))
+    groups = labels.groups_in_order(graph)
+    assert back.number_of_nodes() == graph.number_of_nodes() + len(groups) + 1
+    assert back.number_of_edges() == graph.number_of_edges()
+    legend = next(d for _, d in back.nodes(data=True) if d["bpdiag_id"] == "legend")
+    assert legend["label"].startswith("<html>") and "Back-prop &lt;to&gt; layer 2" in legend["label"]
+    description = tree.getroot().find(f"{G}graph/{G}data[@key='d0']").text
+    assert description.startswith('Back-prop <to> layer 2 & "more" ]]>')
+
+
+@needs_dot
+def test_real_layout_matches_the_svg(rendered):
+    """One layout for every format: each operation's ellipse in the SVG sits where the GraphML
+    puts the node (SVG coordinates are the layout's, shifted by Graphviz's pad)."""
+    _, outputs = rendered
+    svg = etree.fromstring(outputs["svg"])
+    ns = "{http://www.w3.org/2000/svg}"
+    pad, shift = (float(v) for v in
+                  svg.find(f"{ns}g").get("transform").split("translate(")[1].rstrip(")").split())
+    root = parse_xml(outputs["graphml"]).getroot()
+    boxes = {}
+    for node in root.iter(f"{G}node"):
+        geometry = node.find(f"{G}data/{Y}ShapeNode/{Y}Geometry")
+        if geometry is not None:
+            x, y, w, h = (float(geometry.get(k)) for k in ("x", "y", "width", "height"))
+            boxes[node.findtext(f"{G}data[@key='d11']")] = (x + w / 2, y + h / 2, w, h)
+    checked = 0
+    for group in svg.iter(f"{ns}g"):
+        ellipse = group.find(f".//{ns}ellipse")
+        if group.get("class") != "node" or ellipse is None:
+            continue
+        cx, cy, w, h = boxes[group.get("id")]
+        assert cx == pytest.approx(float(ellipse.get("cx")), abs=0.11)
+        assert cy == pytest.approx(float(ellipse.get("cy")) + shift - pad, abs=0.11)
+        # json0 gives sizes in inches to a few decimals only: allow half a point
+        assert w == pytest.approx(2 * float(ellipse.get("rx")), abs=0.5)
+        checked += 1
+    assert checked >= 10
+
+
+@needs_dot
+def test_real_layout_output_is_stable():
+    net = Network((2, 2, 1))
+    first = render_view(net, View(1), ("graphml",), RenderOptions())["graphml"]
+    assert render_view(net, View(1), ("graphml",), RenderOptions())["graphml"] == first
 
 
 # -- user text ---------------------------------------------------------------------------------

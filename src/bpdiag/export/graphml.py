@@ -25,8 +25,13 @@ CLOSED_SIZE = 50.0  # a collapsed group, as yEd draws a fresh one
 DEFAULT_INSET = 15.0
 
 
-def graphml_bytes(graph: nx.DiGraph, layout: Layout, legend: RichText | None = None) -> bytes:
-    """The yEd GraphML of `graph` drawn with `layout`; `legend` is drawn in the box 'legend'."""
+def graphml_bytes(graph: nx.DiGraph, layout: Layout, legend: RichText | str | None = None, *,
+                  legend_description: str | None = None, title: str | None = None) -> bytes:
+    """The yEd GraphML of `graph` drawn with `layout`.
+
+    `legend` is drawn in the layout's box 'legend': rich text, or ready Swing HTML starting
+    with '<html>'; `legend_description` is its tooltip. `title` leads the graph's description.
+    """
     for node in graph:
         if node not in layout.nodes:
             raise ValueError(f"the layout has no box for node {node!r}")
@@ -39,7 +44,8 @@ def graphml_bytes(graph: nx.DiGraph, layout: Layout, legend: RichText | None = N
 
     root = document()
     top = element(root, g("graph"), {"edgedefault": "directed", "id": "G"})
-    element(top, g("data"), {"key": GRAPH_DESCRIPTION}, _graph_description(graph), preserve=True)
+    element(top, g("data"), {"key": GRAPH_DESCRIPTION}, _graph_description(graph, title),
+            preserve=True)
 
     ids: dict[str, str] = {}           # bpdiag node id -> yEd node id
     parent_of: dict[str, str] = {}     # bpdiag node id -> yEd id of its group
@@ -57,7 +63,7 @@ def graphml_bytes(graph: nx.DiGraph, layout: Layout, legend: RichText | None = N
             ids[item] = yed_id
             _graph_node(top, yed_id, item, graph, layout.nodes[item])
     if legend is not None:
-        _legend_node(top, f"n{len(items)}", legend, layout.nodes[LEGEND])
+        _legend_node(top, f"n{len(items)}", legend, legend_description, layout.nodes[LEGEND])
 
     routes = {(route.source, route.target): route for route in layout.edges}
     counters: dict[str, int] = {}
@@ -85,12 +91,13 @@ def _top_level(graph: nx.DiGraph, layout: Layout) -> list[GroupBox | str]:
     return items
 
 
-def _graph_description(graph: nx.DiGraph) -> str:
+def _graph_description(graph: nx.DiGraph, title: str | None) -> str:
     info = graph.graph
     sizes = ", ".join(str(size) for size in info.get("layers", []))
     text = (f"bpdiag view {info.get('view', '?')} ({info.get('granularity', 'batch')}) of the "
             f"network with layer sizes {sizes}, hidden activation {info.get('hidden_activation')}")
-    return text + (", inference only" if info.get("inference") else "")
+    text += ", inference only" if info.get("inference") else ""
+    return f"{title}\n{text}" if title else text
 
 
 # -- nodes ----------------------------------------------------------------------------------
@@ -134,10 +141,15 @@ def _graph_node(parent: etree._Element, yed_id: str, node: str, graph: nx.DiGrap
                 style.text, labels.node_description(graph, node), node)
 
 
-def _legend_node(parent: etree._Element, yed_id: str, legend: RichText, box: Box) -> None:
+def _legend_node(parent: etree._Element, yed_id: str, legend: RichText | str,
+                 description: str | None, box: Box) -> None:
     style = styles.legend_style()
+    if isinstance(legend, RichText):
+        label, plain = to_swing_html(legend), legend.plain
+    else:
+        label, plain = legend, ""
     _shape_node(parent, yed_id, box, style["fill"], style["border"], "line", 1.0, "rectangle",
-                to_swing_html(legend), "#000000", legend.plain, LEGEND)
+                label, "#000000", plain if description is None else description, LEGEND)
 
 
 def _group_node(parent: etree._Element, yed_id: str, group: GroupBox, graph: nx.DiGraph,
@@ -148,14 +160,20 @@ def _group_node(parent: etree._Element, yed_id: str, group: GroupBox, graph: nx.
     realizers = element(proxy, y("Realizers"), {"active": "0"})
     insets = _insets(group, [layout.nodes[member] for member in group.members])
     closed = Box(group.box.x, group.box.y, CLOSED_SIZE, CLOSED_SIZE)
-    _group_realizer(realizers, group, group.box, closed=False, insets=insets)
-    _group_realizer(realizers, group, closed, closed=True, insets=insets)
+    _group_realizer(realizers, group, group.box, closed=False, insets=insets, graph=graph)
+    _group_realizer(realizers, group, closed, closed=True, insets=insets, graph=graph)
     element(node, g("data"), {"key": BPDIAG_ID}, group.id)
     return node
 
 
+def _title_alignment(graph: nx.DiGraph) -> str:
+    """Where the SVG has the group title: Graphviz's labeljust=l is mirrored by rankdir=RL,
+    which draws back-propagation views."""
+    return "left" if graph.graph.get("view", "forward") == "forward" else "right"
+
+
 def _group_realizer(parent: etree._Element, group: GroupBox, box: Box, closed: bool,
-                    insets: dict[str, float]) -> None:
+                    insets: dict[str, float], graph: nx.DiGraph) -> None:
     style = styles.group_style()
     fill = style["cost_fill"] if group.id == a.COST_GROUP else style["fill"]
     realizer = element(parent, y("GroupNode"))
@@ -164,7 +182,8 @@ def _group_realizer(parent: etree._Element, group: GroupBox, box: Box, closed: b
     element(realizer, y("BorderStyle"), {"color": colour(style["border"]),
                                          "type": style["border_style"], "width": "1.0"})
     # The title band spans the top of the open group; its height is part of the top inset.
-    label = _label_attrs("#000000", autoSizePolicy="node_width", modelPosition="t",
+    label = _label_attrs("#000000", alignment=_title_alignment(graph), autoSizePolicy="node_width",
+                         modelPosition="t",
                          hasBackgroundColor="true", backgroundColor=colour(style["label_fill"]),
                          borderDistance="0.0", height=num(group.label_height),
                          width=num(box.width), x="0.0", y="0.0")
