@@ -103,7 +103,12 @@ def _draw(network: Network, graph, formats: list[str], options: RenderOptions) -
         group_titles = {group: labels.group_label(graph, group)
                         for group in labels.groups_in_order(graph)}
         layout = from_graphviz_json(json.loads(produced["json0"]), dot_names(graph), group_titles)
-        raise InputError("format 'graphml' is not available yet; use --format svg,png,dot,json")
+        from .export.graphml import graphml_bytes
+        from .legend import to_plain, to_swing_html
+
+        outputs["graphml"] = graphml_bytes(
+            graph, layout, to_swing_html(legend) if legend else None,
+            legend_description=to_plain(legend) if legend else None, title=title)
     return outputs
 
 
