@@ -33,19 +33,18 @@ MAX_UNIT_NODES = 250
 SCALAR: tuple[list[str], list[int | None]] = ([], [])
 
 
-def _sub(*indices: int) -> str:
-    """Subscripts '12' for (1, 2); '1,12' once an index has two digits, so they stay readable."""
-    if all(index < 10 for index in indices):
-        return "".join(str(index) for index in indices)
-    return ",".join(str(index) for index in indices)
+def _sub(*indices: int | str) -> str:
+    """Subscripts '12' for (1, 2) or '1k'; '1,12' once a number has two digits, to stay readable."""
+    if any(isinstance(index, int) and index >= 10 for index in indices):
+        return ",".join(str(index) for index in indices)
+    return "".join(str(index) for index in indices)
 
 
 def _sym(name: str, layer: int, *indices: int | str) -> str:
-    """'w', 2, 1, 2 -> 'w[2]_12'; 'a', 0, k -> 'x_k' (a[0] is the input)."""
-    sub = _sub(*indices) if all(isinstance(i, int) for i in indices) else "".join(map(str, indices))
+    """'w', 2, 1, 2 -> 'w[2]_12'; 'a', 0, 'k' -> 'x_k' (a[0] is the input)."""
     if (name, layer) == ("a", 0):
-        return f"x_{sub}"
-    return f"{name}[{layer}]_{sub}"
+        return f"x_{_sub(*indices)}"
+    return f"{name}[{layer}]_{_sub(*indices)}"
 
 
 def unit_id(name: str, layer: int, *indices: int) -> str:
