@@ -21,7 +21,7 @@ def test_version():
     assert __version__ in result.output
 
 
-@pytest.mark.parametrize("command", [[], ["check"], ["render"]])
+@pytest.mark.parametrize("command", [[], ["check"], ["render"], ["explain"]])
 def test_every_command_has_help(command):
     result = run(*command, "--help")
     assert result.exit_code == 0, result.output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import inspect
 import json
 import sys
 from pathlib import Path
@@ -12,8 +13,10 @@ import click
 from . import __version__
 from .errors import BpdiagError
 from .model import DEFAULT_LEAKY_SLOPE, HIDDEN_ACTIVATIONS, Network, parse_sizes
+from .views import DEFAULT_GRANULARITY, GRANULARITIES
 
 DEFAULT_LAYERS = "2,3,2,1"
+EXPLAIN_FORMATS = ("text", "markdown", "latex")  # bpdiag.explanation.FORMATS, without importing it
 
 
 class _Group(click.Group):
@@ -42,15 +45,43 @@ def _fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
+NETWORK_FLAGS = {"layers": "--layers", "hidden_activation": "--hidden-activation",
+                 "leaky_slope": "--leaky-slope"}
+
+
 def network_options(command):
-    """--layers, --hidden-activation and --leaky-slope, turned into a `network` argument."""
+    """--spec or --layers, --hidden-activation and --leaky-slope, turned into a `network` argument.
+
+    A spec file describes the whole network, so giving it with any of the three network options is
+    a usage error. A command with a `spec` parameter also receives the loaded Spec (or None), for
+    the legend text the file may carry.
+    """
+    wants_spec = "spec" in inspect.signature(command).parameters
 
     @functools.wraps(command)
-    def wrapper(*args, layers, hidden_activation, leaky_slope, **kwargs):
-        network = Network(parse_sizes(layers), hidden_activation, leaky_slope)
+    def wrapper(*args, layers, hidden_activation, leaky_slope, spec_file, **kwargs):
+        spec = None
+        if spec_file is not None:
+            ctx = click.get_current_context()
+            given = [flag for name, flag in NETWORK_FLAGS.items()
+                     if ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE]
+            if given:
+                raise click.UsageError(f"--spec describes the network; drop {', '.join(given)} "
+                                       "or drop --spec")
+            from .spec import read_spec
+            spec = read_spec(spec_file)
+            network = spec.network
+        else:
+            network = Network(parse_sizes(layers), hidden_activation, leaky_slope)
+        if wants_spec:
+            kwargs["spec"] = spec
         return command(*args, network=network, **kwargs)
 
     options = [
+        click.option("--spec", "spec_file", type=click.Path(path_type=Path, dir_okay=False),
+                     metavar="FILE.toml",
+                     help="The network from a TOML file (layers, hidden_activation, leaky_slope, "
+                          "title, licence, notation); not with --layers/--hidden-activation/--leaky-slope."),
         click.option("--layers", default=DEFAULT_LAYERS, show_default=True, metavar="N0,N1,...,1",
                      help="Units per layer n[0..L]; the last must be 1."),
         click.option("--hidden-activation", type=click.Choice(HIDDEN_ACTIVATIONS), default="relu",
@@ -63,6 +94,16 @@ def network_options(command):
     return wrapper
 
 
+def view_option(command):
+    """--view batch|example|unit: the granularity of the diagrams, passed on as `granularity`."""
+    return click.option(
+        "--view", "granularity", type=click.Choice(GRANULARITIES), default=DEFAULT_GRANULARITY,
+        show_default=True,
+        help="batch: m examples as matrix columns; example: one example's column vectors and "
+             "the average over the m examples; unit: every scalar as a node (small networks).",
+    )(command)
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="bpdiag")
 def cli() -> None:
@@ -72,17 +113,19 @@ def cli() -> None:
 
 @cli.command()
 @network_options
+@view_option
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random data and parameters.")
 @click.option("--m", "m", type=click.IntRange(min=1), default=5, show_default=True, help="Number of examples.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
-def check(network: Network, seed: int, m: int, as_json: bool) -> None:
+def check(network: Network, granularity: str, seed: int, m: int, as_json: bool) -> None:
     """Evaluate the diagrams' graphs with numpy and compare every gradient with finite differences.
 
-    Exits 1 when any gradient disagrees."""
+    With --view example or unit, the graphs of that view are evaluated and their gradients must
+    also equal the batch view's. Exits 1 when any gradient disagrees."""
     from .report import check_json, check_table
     from .verify import check as run_check
 
-    report = run_check(network, m=m, seed=seed)
+    report = run_check(network, m=m, seed=seed, view=granularity)
     if as_json:
         click.echo(json.dumps(check_json(report), indent=2))
     else:
@@ -93,6 +136,7 @@ def check(network: Network, seed: int, m: int, as_json: bool) -> None:
 
 @cli.command()
 @network_options
+@view_option
 @click.option("--forward", "forward", is_flag=True, help="The forward pass.")
 @click.option("--to-layer", "to_layer", type=int, metavar="K",
               help="Back-propagation from J down to layer K (1 <= K <= L).")
@@ -107,10 +151,19 @@ def check(network: Network, seed: int, m: int, as_json: bool) -> None:
 @click.option("--title", default=None, help="Title in the legend (default: from the view).")
 @click.option("--license", "license_text", default=None, help='Licence line in the legend, e.g. "CC BY 4.0".')
 @click.option("--no-legend", is_flag=True, help="Leave the legend out.")
-def render(network: Network, forward: bool, to_layer: int | None, all_views: bool, formats: str,
-           out_dir: Path, inference: bool, title: str | None, license_text: str | None,
-           no_legend: bool) -> None:
-    """Write the diagrams: forward.<ext> and backprop_to_layer_K.<ext> in --out."""
+@click.option("--values", is_flag=True,
+              help="Show each quantity's numbers on check's seeded example, and the check's verdict.")
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the example for --values.")
+@click.option("--m", "m", type=click.IntRange(min=1), default=None,
+              help="Number of examples (default: symbolic m; 4 with --values).")
+def render(network: Network, spec, granularity: str, forward: bool, to_layer: int | None,
+           all_views: bool, formats: str, out_dir: Path, inference: bool, title: str | None,
+           license_text: str | None, no_legend: bool, values: bool, seed: int,
+           m: int | None) -> None:
+    """Write the diagrams: forward.<ext> and backprop_to_layer_K.<ext> in --out.
+
+    --view example or unit adds the view to the names: forward_example.<ext>,
+    backprop_to_layer_2_unit.<ext>. --title and --license replace a --spec file's."""
     from .diagrams import RenderOptions, parse_formats, write_views
     from .views import View, all_views as every_view
 
@@ -123,15 +176,38 @@ def render(network: Network, forward: bool, to_layer: int | None, all_views: boo
         if inference:
             raise click.UsageError("--inference draws the forward pass only (nothing is "
                                    "differentiated at inference); drop --to-layer or --inference")
-        views = [View(to_layer)]
+        views = [View(to_layer, granularity)]
     elif forward or inference:
-        views = [View(None)]
+        views = [View(None, granularity)]
     else:
-        views = every_view(network)
+        views = every_view(network, granularity)
+    if spec is not None:
+        title = title if title is not None else spec.title
+        license_text = license_text if license_text is not None else spec.license
     options = RenderOptions(inference=inference, title=title, license=license_text,
-                            legend=not no_legend)
+                            legend=not no_legend, values=values, seed=seed, m=m)
     for path in write_views(network, views, chosen, out_dir, options):
         click.echo(str(path))
+
+
+@cli.command("explain")
+@network_options
+@click.option("--forward", "forward", is_flag=True, help="The forward pass (the default).")
+@click.option("--to-layer", "to_layer", type=int, metavar="K",
+              help="Back-propagation from J down to layer K (1 <= K <= L).")
+@click.option("--inference", is_flag=True, help="The forward pass as at inference: nothing cached.")
+@click.option("--format", "fmt", type=click.Choice(EXPLAIN_FORMATS), default="text",
+              show_default=True, help="Plain text, GitHub Markdown, or LaTeX lines for align*.")
+def explain_command(network: Network, forward: bool, to_layer: int | None, inference: bool,
+                    fmt: str) -> None:
+    """Print a view's computation step by step, in the order and notation of its diagram:
+    formula, shape and what each step reads, ending with why the view stops there."""
+    from .api import explain
+
+    if to_layer is not None and (forward or inference):
+        raise click.UsageError("choose one of --forward, --to-layer K (--inference goes with "
+                               "the forward pass only)")
+    click.echo(explain(network, to_layer, fmt, inference=inference))
 
 
 def main() -> None:

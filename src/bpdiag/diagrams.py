@@ -26,6 +26,9 @@ class RenderOptions:
     title: str | None = None
     license: str | None = None
     legend: bool = True
+    values: bool = False      # annotate quantities with check's numbers
+    seed: int = 0
+    m: int | None = None      # examples; None = symbolic m (values use values.DEFAULT_M)
 
 
 def parse_formats(text: str) -> tuple[str, ...]:
@@ -46,7 +49,14 @@ def parse_formats(text: str) -> tuple[str, ...]:
 def render_view(network: Network, view: View, formats: tuple[str, ...],
                 options: RenderOptions) -> dict[str, bytes]:
     """The bytes of each requested format for one view; Graphviz runs at most once."""
-    graph = build_graph(network, view, inference=options.inference)
+    m = options.m
+    if options.values and m is None:
+        from .values import DEFAULT_M
+        m = DEFAULT_M
+    graph = build_graph(network, view, m=m, inference=options.inference)
+    if options.values:
+        from .values import annotate
+        annotate(graph, network, view, m=m, seed=options.seed)
     outputs: dict[str, bytes] = {}
     if "json" in formats:
         from .export.json import graph_to_json
@@ -93,7 +103,12 @@ def _draw(network: Network, graph, formats: list[str], options: RenderOptions) -
         group_titles = {group: labels.group_label(graph, group)
                         for group in labels.groups_in_order(graph)}
         layout = from_graphviz_json(json.loads(produced["json0"]), dot_names(graph), group_titles)
-        raise InputError("format 'graphml' is not available yet; use --format svg,png,dot,json")
+        from .export.graphml import graphml_bytes
+        from .legend import to_plain, to_swing_html
+
+        outputs["graphml"] = graphml_bytes(
+            graph, layout, to_swing_html(legend) if legend else None,
+            legend_description=to_plain(legend) if legend else None, title=title)
     return outputs
 
 

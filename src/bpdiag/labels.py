@@ -10,8 +10,10 @@ import networkx as nx
 from .graph import attrs as a
 from .graph.notation import ACTIVATION_NAMES
 from .richtext import Line, RichText, parse, rich
+from .values import PER_EXAMPLE, VALUE, VERDICT, value_lines, verdict_line
 
 SMALL = 0.78  # shape, formula and notes, relative to the symbol's size
+VALUE_COLOR, PASS_COLOR, FAIL_COLOR = "#1F3864", "#1B5E20", "#B71C1C"
 
 
 def shape_text(data: dict) -> str:
@@ -46,6 +48,12 @@ def node_label(graph: nx.DiGraph, node: str) -> RichText:
             lines.append(parse(part if part.startswith("=") else f"= {part}", scale=SMALL))
     if data.get(a.CACHED):
         lines.append(parse("cached for " + ", ".join(data[a.CACHED_FOR]), scale=SMALL))
+    if VALUE in data:
+        lines += [parse(text, scale=SMALL, color=VALUE_COLOR)
+                  for text in value_lines(data[VALUE], data.get(PER_EXAMPLE, False))]
+    if VERDICT in data:
+        text, passed = verdict_line(data[VERDICT])
+        lines.append(parse(text, scale=SMALL, color=PASS_COLOR if passed else FAIL_COLOR))
     return rich(*lines)
 
 

@@ -15,6 +15,7 @@ def check_json(report: CheckReport) -> dict:
         "layers": list(report.network.sizes),
         "hidden_activation": report.network.hidden_activation,
         "leaky_slope": report.network.leaky_slope,
+        "view": report.view,
         "m": report.m,
         "seed": report.seed,
         "X": _matrix(report.problem.x),
@@ -39,7 +40,7 @@ def check_table(report: CheckReport) -> str:
     """A table per parameter: shape, relative error, largest absolute difference, pass/FAIL."""
     net = report.network
     lines = [
-        f"bpdiag check: {net.describe()}; m = {report.m}, seed = {report.seed}",
+        f"bpdiag check: {net.describe()}; m = {report.m}, seed = {report.seed}, view {report.view}",
         f"cost J = {report.cost:.6g}",
         "",
         f"{'gradient':<10}{'shape':<10}{'relative error':>16}{'max |diff|':>13}  result",
@@ -49,8 +50,10 @@ def check_table(report: CheckReport) -> str:
         verdict = "pass" if report.passed(key) else "FAIL"
         lines.append(f"{key:<10}{shape:<10}{error:>16.2e}{report.abs_errors[key]:>13.2e}  {verdict}")
     lines.append("")
-    lines.append("every back-propagation view gives the same gradients: "
-                 + ("yes" if report.views_agree else "NO"))
+    agree = "every back-propagation view gives the same gradients"
+    if report.view != "batch":
+        agree += f", and the {report.view} view's cost and gradients equal the batch view's"
+    lines.append(f"{agree}: " + ("yes" if report.views_agree else "NO"))
     lines.extend(f"note: {note}" for note in report.notes)
     failed = [key for key in report.errors if not report.passed(key)]
     if report.ok:

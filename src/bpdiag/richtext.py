@@ -27,6 +27,7 @@ class Run:
     bold: bool = False
     italic: bool = False
     scale: float = 1.0  # font size relative to the line's size
+    color: str | None = None  # "#RRGGBB", or the node's text colour
 
 
 Line = tuple[Run, ...]
@@ -41,22 +42,26 @@ class RichText:
         return "\n".join("".join(run.text for run in line) for line in self.lines)
 
 
-def parse(text: str, *, bold: bool = False, scale: float = 1.0) -> Line:
+def parse(text: str, *, bold: bool = False, scale: float = 1.0, color: str | None = None) -> Line:
     """Split course notation into runs: indices in brackets go up, unit indices go down."""
     runs: list[Run] = []
     position = 0
+
+    def add(part: str, script: str) -> None:
+        runs.append(Run(part, script, bold, False, scale, color))
+
     for match in _TOKEN.finditer(text):
         if match.start() > position:
-            runs.append(Run(text[position:match.start()], NORMAL, bold, False, scale))
+            add(text[position:match.start()], NORMAL)
         if match.group("layer"):
-            runs.append(Run(match.group("layer"), SUP, bold, False, scale))
+            add(match.group("layer"), SUP)
             if match.group("example"):
-                runs.append(Run(match.group("example"), SUP, bold, False, scale))
+                add(match.group("example"), SUP)
         else:
-            runs.append(Run(match.group("sub"), SUB, bold, False, scale))
+            add(match.group("sub"), SUB)
         position = match.end()
     if position < len(text):
-        runs.append(Run(text[position:], NORMAL, bold, False, scale))
+        add(text[position:], NORMAL)
     return tuple(runs)
 
 
@@ -83,7 +88,8 @@ def to_graphviz(text: RichText, font_size: float) -> str:
                 body = f"<B>{body}</B>"
             if run.italic:
                 body = f"<I>{body}</I>"
-            body = f'<FONT POINT-SIZE="{size:.1f}">{body}</FONT>'
+            color = f' COLOR="{run.color}"' if run.color else ""
+            body = f'<FONT POINT-SIZE="{size:.1f}"{color}>{body}</FONT>'
             if run.script == SUP:
                 body = f"<SUP>{body}</SUP>"
             elif run.script == SUB:
@@ -104,8 +110,10 @@ def to_swing_inline(text: RichText) -> str:
                 body = f"<b>{body}</b>"
             if run.italic:
                 body = f"<i>{body}</i>"
-            if run.scale < 1.0:
-                body = f'<font size="-1">{body}</font>'
+            if run.scale < 1.0 or run.color:
+                size = ' size="-1"' if run.scale < 1.0 else ""
+                color = f' color="{run.color}"' if run.color else ""
+                body = f"<font{size}{color}>{body}</font>"
             if run.script == SUP:
                 body = f"<sup>{body}</sup>"
             elif run.script == SUB:

@@ -12,6 +12,11 @@ import networkx as nx
 from ..model import Network
 from ..views import View
 from .batch import build_batch
+from .example import build_example
+from .unit import build_unit
+
+# One builder per granularity (views.GRANULARITIES): m examples at once, one example, one scalar.
+BUILDERS = {"batch": build_batch, "example": build_example, "unit": build_unit}
 
 
 def build_graph(network: Network, view: View, *, m: int | None = None,
@@ -22,7 +27,7 @@ def build_graph(network: Network, view: View, *, m: int | None = None,
         from ..model import SpecError
         raise SpecError("--inference draws the forward pass only (nothing is differentiated "
                         "at inference); drop --to-layer or drop --inference")
-    graph = build_batch(network, view.to_layer, m=m, inference=inference)
+    graph = BUILDERS[view.granularity](network, view.to_layer, m=m, inference=inference)
     graph.graph.update(
         view=view.name,
         granularity=view.granularity,

@@ -22,6 +22,7 @@ FUNCTION = "fn"
 AXIS = "axis"
 TRANSPOSE = "transpose"
 SCALE = "scale"
+BIAS = "bias"          # on a weighted_sum: its last operand is a bias added to the sum
 
 # edge attributes
 ARG = "arg"          # position of an input among an operation's operands (0, 1, ...)
@@ -56,8 +57,13 @@ ACTIVATION_DERIVATIVE = "activation_derivative"  # g'(Z), from Z or from the cac
 HADAMARD = "hadamard"              # element-wise product
 SUBTRACT = "subtract"              # A[L] - Y
 MATMUL = "matmul"                  # with `transpose` = "left" or "right" and optional `scale`
+# the example and unit views: one example at a time, then the average over the m examples
+PRODUCT = "product"                # scalar × scalar (the unit view's counterpart of hadamard)
+WEIGHTED_SUM = "weighted_sum"      # Σ_k w_k·v_k from operands w_1, v_1, w_2, v_2, ... (+ bias)
+MEAN_OVER_EXAMPLES = "mean_over_examples"  # (1/m) Σᵢ of the product of its per-example operands;
+#                                            with `axis` None the result is the number J
 OPERATIONS = (LINEAR, ACTIVATION, LOSS, MEAN, LOSS_DERIVATIVE, ACTIVATION_DERIVATIVE,
-              HADAMARD, SUBTRACT, MATMUL)
+              HADAMARD, SUBTRACT, MATMUL, PRODUCT, WEIGHTED_SUM, MEAN_OVER_EXAMPLES)
 
 COST_GROUP = "cost"
 

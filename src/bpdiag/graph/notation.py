@@ -32,3 +32,16 @@ def activation_derivative_formula(activation: str, layer: int, slope: float) -> 
         "tanh": f"1 − {act} ⊙ {act}",
     }[activation]
     return f"{lhs} = {right}"
+
+
+def local_derivative_formula(activation: str, lhs: str, z: str, act: str, slope: float,
+                             *, elementwise: bool) -> str:
+    """g'(z) on any operand: a column (elementwise, '⊙', 'where') or a scalar ('·', 'if')."""
+    where, times = ("where", " ⊙ ") if elementwise else ("if", " ")
+    right = {
+        "relu": f"1 {where} {z} > 0, else 0",
+        "leaky_relu": f"1 {where} {z} > 0, else α = {slope:g}",
+        "sigmoid": f"{act}{times}(1 − {act})",
+        "tanh": f"1 − {act}{times}{act}" if elementwise else f"1 − {act}²",
+    }[activation]
+    return f"{lhs} = {right}"

@@ -1,0 +1,173 @@
+"""The Python API: build a network, get a view's graph, check it, explain it, render it.
+
+Heavy libraries (networkx, numpy) load on first use, not on `import bpdiag`, so the command
+line starts fast. The CLI calls the same modules these functions call.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .errors import InputError
+from .model import Network
+from .views import View
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+    from .diagrams import RenderOptions
+    from .verify import CheckReport
+
+ViewLike = View | int | None
+"""A View, or K for back-propagation to layer K, or None for the forward pass."""
+
+
+def as_view(view: ViewLike) -> View:
+    """View(2) from 2, the forward View() from None; a View is returned as it is.
+
+    >>> as_view(2).name
+    'backprop_to_layer_2'
+    >>> as_view(None).name
+    'forward'
+    """
+    if isinstance(view, View):
+        return view
+    if view is None:
+        return View(None)
+    if isinstance(view, bool) or not isinstance(view, int):
+        raise InputError(f"view {view!r} is neither a View, a layer number K nor None (forward)")
+    return View(view)
+
+
+def build_graph(network: Network = Network(), view: ViewLike = None, *, m: int | None = None,
+                inference: bool = False) -> nx.DiGraph:
+    """The view's dataflow graph: quantity and operation nodes, ids such as 'bwd:L2:dW'.
+
+    >>> import bpdiag
+    >>> graph = bpdiag.build_graph(bpdiag.Network((2, 3, 2, 1)), 2)
+    >>> graph.nodes["bwd:L2:dW"]["formula"]
+    'dW[2] = (1/m) dZ[2] A[1]ᵀ'
+    >>> graph.nodes["bwd:L2:dW"]["shape"]
+    ['n[2]', 'n[1]']
+    """
+    from .graph import build_graph as build
+
+    return build(network, as_view(view), m=m, inference=inference)
+
+
+def check(network: Network = Network(), m: int = 5, seed: int = 0) -> CheckReport:
+    """Evaluate every view's graph with numpy on seeded data; compare each gradient with
+    central differences. `report.ok` is True when all agree.
+
+    >>> import bpdiag
+    >>> report = bpdiag.check(bpdiag.Network((3, 4, 1), "tanh"), m=4, seed=1)
+    >>> report.ok, sorted(report.grads)
+    (True, ['dW1', 'dW2', 'db1', 'db2'])
+    """
+    from .verify import check as run_check
+
+    return run_check(network, m=m, seed=seed)
+
+
+def explain(network: Network = Network(), view: ViewLike = None, format: str = "text", *,
+            inference: bool = False) -> str:
+    """The view's computation step by step in `format` 'text', 'markdown' or 'latex'.
+
+    >>> import bpdiag
+    >>> text = bpdiag.explain(bpdiag.Network((2, 3, 2, 1)), 3)
+    >>> print(text.splitlines()[0])
+    Back-propagation to layer 3: layers 2,3,2,1 (L = 3), hidden relu, output sigmoid
+    >>> print(text.splitlines()[-1])
+    stop: back-propagation to layer 3 ends here; dA[2] = W[3]ᵀ dZ[3] would continue to layer 2
+    """
+    from .explanation import explain_text
+
+    return explain_text(network, as_view(view), format, inference=inference)
+
+
+@dataclass(frozen=True)
+class Diagram:
+    """One view of a network, ready to be written in any format or shown in Jupyter.
+
+    >>> import bpdiag
+    >>> diagram = bpdiag.render(bpdiag.Network((2, 2, 1)), view=1)
+    >>> diagram.name
+    'backprop_to_layer_1'
+    >>> diagram.to_bytes("json")[:1]
+    b'{'
+    """
+
+    network: Network
+    view: View
+    options: RenderOptions
+    _cache: dict[str, bytes] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    @property
+    def name(self) -> str:
+        """The file stem: 'forward', 'backprop_to_layer_2', ..."""
+        return self.view.stem
+
+    @property
+    def graph(self) -> nx.DiGraph:
+        """The dataflow graph this diagram draws."""
+        return build_graph(self.network, self.view, inference=self.options.inference)
+
+    def to_bytes(self, fmt: str) -> bytes:
+        """The diagram in one format: 'graphml', 'svg', 'png', 'dot' or 'json'."""
+        from .diagrams import parse_formats, render_view
+
+        (fmt,) = parse_formats(fmt)
+        if fmt not in self._cache:
+            self._cache.update(render_view(self.network, self.view, (fmt,), self.options))
+        return self._cache[fmt]
+
+    def write(self, path: str | Path, formats: str | tuple[str, ...] | None = None) -> list[Path]:
+        """Write the diagram; returns the paths written.
+
+        `path` ending in a format's extension ('fig.svg') is one file in that format; any other
+        path is a folder (created if missing) that receives `<name>.<ext>` per format in
+        `formats` (default graphml, svg, png).
+        """
+        from .diagrams import DEFAULT_FORMATS, FORMATS, parse_formats
+        from .files import atomic_write, prepare_out_dir
+
+        path = Path(path)
+        suffix = path.suffix.lstrip(".").lower()
+        if suffix in FORMATS and formats is None:
+            data = self.to_bytes(suffix)
+            return [atomic_write(prepare_out_dir(path.parent) / path.name, data)]
+        if formats is None:
+            formats = DEFAULT_FORMATS
+        chosen = parse_formats(formats if isinstance(formats, str) else ",".join(formats))
+        outputs = {fmt: self.to_bytes(fmt) for fmt in chosen}  # all rendered before any is written
+        folder = prepare_out_dir(path)
+        return [atomic_write(folder / f"{self.name}.{fmt}", data) for fmt, data in outputs.items()]
+
+    def _repr_svg_(self) -> str:
+        """Jupyter shows the diagram inline as SVG."""
+        return self.to_bytes("svg").decode("utf-8")
+
+
+def render(network: Network = Network(), view: ViewLike = None, **options: Any) -> Diagram:
+    """The diagram of one view; nothing is laid out or written until a format is asked for.
+
+    `options` are those of `bpdiag.diagrams.RenderOptions`: inference (the forward pass with
+    nothing cached), title, license (a line in the legend) and legend (False leaves it out).
+
+    >>> import bpdiag
+    >>> diagram = bpdiag.render(view=2, title="Back-propagation to layer 2")
+    >>> diagram.name, diagram.options.title
+    ('backprop_to_layer_2', 'Back-propagation to layer 2')
+    """
+    from .diagrams import RenderOptions
+
+    known = {item.name for item in fields(RenderOptions)}
+    unknown = sorted(set(options) - known)
+    if unknown:
+        raise InputError(f"unknown render option {unknown[0]!r}; choose from {', '.join(sorted(known))}")
+    rendering = RenderOptions(**options)
+    view = as_view(view)
+    build_graph(network, view, inference=rendering.inference)  # a bad view fails now, not later
+    return Diagram(network, view, rendering)

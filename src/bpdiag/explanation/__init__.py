@@ -1,0 +1,39 @@
+"""`bpdiag explain`: a view's computation step by step, as text, Markdown or LaTeX."""
+
+from __future__ import annotations
+
+from ..errors import InputError
+from ..model import Network
+from ..views import View
+from .steps import Explanation, Given, Operand, Shortcut, Step, explain_view
+
+FORMATS = ("text", "markdown", "latex")
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise InputError(f"unknown explain format {fmt!r}; choose from {', '.join(FORMATS)}")
+
+
+def format_explanation(explanation: Explanation, fmt: str = "text") -> str:
+    """The explanation in one of FORMATS."""
+    _check_format(fmt)
+    if fmt == "text":
+        from .text import to_text
+        return to_text(explanation)
+    if fmt == "markdown":
+        from .markdown import to_markdown
+        return to_markdown(explanation)
+    from .latex import to_latex
+    return to_latex(explanation)
+
+
+def explain_text(network: Network, view: View, fmt: str = "text", *,
+                 inference: bool = False) -> str:
+    """Explain `view` of `network` in `fmt` (checked before the graph is built)."""
+    _check_format(fmt)
+    return format_explanation(explain_view(network, view, inference=inference), fmt)
+
+
+__all__ = ["FORMATS", "Explanation", "Given", "Operand", "Shortcut", "Step", "explain_text",
+           "explain_view", "format_explanation"]

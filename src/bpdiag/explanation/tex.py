@@ -1,0 +1,67 @@
+"""The plain course notation (W[2], A[1]ᵀ, ⊙, Σᵢ, ℒ(i), (1/m), g[2]') turned into LaTeX."""
+
+from __future__ import annotations
+
+import re
+
+# NAME[layer] with its example index (i), transpose ᵀ and prime ', all in one superscript
+_INDEXED = re.compile(r"([A-Za-z]+|ℒ)\[([^\]]+)\](\(i\))?(ᵀ)?('|′)?")
+# English words inside a formula ('1 where Z[2] > 0, else 0'); log and tanh are functions
+_WORD = re.compile(r"(?<![\\A-Za-z])(?!log\b|tanh\b)[a-z]{3,}\b")
+_FUNCTIONS = [(re.compile(r"\bLeakyReLU\b"), r"\\operatorname{LeakyReLU}"),
+              (re.compile(r"\bReLU\b"), r"\\operatorname{ReLU}"),
+              (re.compile(r"\btanh\b"), r"\\tanh"),
+              (re.compile(r"\blog\b"), r"\\log")]
+_SYMBOLS = [
+    ("(1/m)", r"\frac{1}{m}"), ("Σᵢ", r"\sum_{i}"), ("ℒ(i)", r"\mathcal{L}^{(i)}"),
+    ("ℒ", r"\mathcal{L}"), ("ᵀ", "^{T}"), ("⊙", r"\odot"), ("−", "-"), ("·", r"\cdot"),
+    ("σ", r"\sigma"), ("α", r"\alpha"), ("∈", r"\in"), ("×", r"\times"), ("Ŷ", r"\hat{Y}"),
+    ("∂", r"\partial"), ("′", "'"), ("{0, 1}", r"\{0, 1\}"), ("^(1 \\times m)", "^{1 \\times m}"),
+]
+# In prose, the runs that are mathematics: indexed symbols, J(W, b; X, Y), single capitals
+_MATH_TOKEN = (r"(?:(?:[A-Za-z]+|ℒ)\[[^\]]*\](?:\(i\))?[ᵀ'′]*(?:\([^()]*\))?"
+               r"|J\([^()]*\)|(?<![\w\[])[A-Zb](?![\w\[])|[=⊙−+·σ])")
+_MATH_RUN = re.compile(rf"{_MATH_TOKEN}(?:(?:,? +|, *){_MATH_TOKEN})*")
+
+
+def _superscript(match: re.Match) -> str:
+    name, layer, example, transpose, prime = match.groups()
+    if name == "ℒ":
+        name = r"\mathcal{L}"
+    superscript = f"[{layer}]" + (example or "") + ("T" if transpose else "")
+    if prime:
+        superscript += r"\prime"
+    return f"{name}^{{{superscript}}}"
+
+
+def math(text: str) -> str:
+    """Course notation -> LaTeX math, e.g. 'dW[2] = (1/m) dZ[2] A[1]ᵀ' ->
+    'dW^{[2]} = \\frac{1}{m} dZ^{[2]} A^{[1]T}'."""
+    text = _WORD.sub(lambda found: rf"\text{{ {found.group(0)} }}", text)
+    text = _INDEXED.sub(_superscript, text)
+    for plain, latex in _SYMBOLS:
+        text = text.replace(plain, latex)
+    for pattern, latex in _FUNCTIONS:
+        text = pattern.sub(latex, text)
+    return " ".join(text.split())
+
+
+def _text(words: str) -> str:
+    """Words for \\text{}: the characters LaTeX treats specially are escaped."""
+    for special, escaped in (("\\", r"\textbackslash{}"), ("{", r"\{"), ("}", r"\}"),
+                             ("_", r"\_"), ("%", r"\%"), ("&", r"\&"), ("#", r"\#"),
+                             ("$", r"\$"), ("^", r"\^{}"), ("~", r"\~{}")):
+        words = words.replace(special, escaped)
+    return rf"\text{{{words}}}" if words else ""
+
+
+def prose(text: str) -> str:
+    """A sentence mixing words and notation, as math: words in \\text{}, notation converted."""
+    parts = []
+    position = 0
+    for found in _MATH_RUN.finditer(text):
+        parts.append(_text(text[position:found.start()]))
+        parts.append(math(found.group(0)))
+        position = found.end()
+    parts.append(_text(text[position:]))
+    return "".join(parts)

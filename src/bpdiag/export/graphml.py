@@ -1,0 +1,259 @@
+"""A laid-out dataflow graph as yEd GraphML: the same picture as the SVG, ready to edit in yEd.
+
+Every node carries its absolute geometry from the layout, its style and an HTML label; each
+layer group becomes a yEd group node (open and closed realizers) holding its members in a
+nested graph; edges keep the layout's route as ports and bends. Ids follow yEd's own scheme
+(n0, n0::n1, e0, n0::e0) and bpdiag's node id is kept in the custom property `bpdiag_id`.
+"""
+
+from __future__ import annotations
+
+import math
+
+import networkx as nx
+from lxml import etree
+
+from .. import labels, styles
+from ..graph import attrs as a
+from ..layout import Box, GroupBox, Layout, Route
+from ..richtext import RichText, to_swing_html
+from .yed_xml import (BPDIAG_ID, EDGE_GRAPHICS, GRAPH_DESCRIPTION, NODE_DESCRIPTION,
+                      NODE_GRAPHICS, colour, document, element, finish, g, num, rounded, y)
+
+LEGEND = "legend"
+CLOSED_SIZE = 50.0  # a collapsed group, as yEd draws a fresh one
+DEFAULT_INSET = 15.0
+
+
+def graphml_bytes(graph: nx.DiGraph, layout: Layout, legend: RichText | str | None = None, *,
+                  legend_description: str | None = None, title: str | None = None) -> bytes:
+    """The yEd GraphML of `graph` drawn with `layout`.
+
+    `legend` is drawn in the layout's box 'legend': rich text, or ready Swing HTML starting
+    with '<html>'; `legend_description` is its tooltip. `title` leads the graph's description.
+    """
+    for node in graph:
+        if node not in layout.nodes:
+            raise ValueError(f"the layout has no box for node {node!r}")
+    for group in layout.groups:
+        for member in group.members:
+            if member not in graph:
+                raise ValueError(f"group {group.id!r} holds {member!r}, which is not in the graph")
+    if legend is not None and LEGEND not in layout.nodes:
+        raise ValueError("a legend was given but the layout has no 'legend' box")
+
+    root = document()
+    top = element(root, g("graph"), {"edgedefault": "directed", "id": "G"})
+    element(top, g("data"), {"key": GRAPH_DESCRIPTION}, _graph_description(graph, title),
+            preserve=True)
+
+    ids: dict[str, str] = {}           # bpdiag node id -> yEd node id
+    parent_of: dict[str, str] = {}     # bpdiag node id -> yEd id of its group
+    items = _top_level(graph, layout)
+    for index, item in enumerate(items):
+        yed_id = f"n{index}"
+        if isinstance(item, GroupBox):
+            group = _group_node(top, yed_id, item, graph, layout)
+            inner = element(group, g("graph"), {"edgedefault": "directed", "id": f"{yed_id}:"})
+            for child_index, member in enumerate(item.members):
+                ids[member] = f"{yed_id}::n{child_index}"
+                parent_of[member] = yed_id
+                _graph_node(inner, ids[member], member, graph, layout.nodes[member])
+        else:
+            ids[item] = yed_id
+            _graph_node(top, yed_id, item, graph, layout.nodes[item])
+    if legend is not None:
+        _legend_node(top, f"n{len(items)}", legend, legend_description, layout.nodes[LEGEND])
+
+    routes = {(route.source, route.target): route for route in layout.edges}
+    counters: dict[str, int] = {}
+    for source, target, data in graph.edges(data=True):
+        # yEd names an edge after the lowest group holding both ends: n0::e3, or e3 at the top
+        scope = parent_of.get(source)
+        prefix = f"{scope}::" if scope and parent_of.get(target) == scope else ""
+        counters[prefix] = counters.get(prefix, 0) + 1
+        edge_id = f"{prefix}e{counters[prefix] - 1}"
+        points = _route_points(routes, source, target)
+        _edge(top, edge_id, ids[source], ids[target], layout.nodes[source], layout.nodes[target],
+              points, data.get(a.ROLE))
+    return finish(root)
+
+
+def _top_level(graph: nx.DiGraph, layout: Layout) -> list[GroupBox | str]:
+    """Groups and ungrouped nodes in the graph's node order (a group where its first member is)."""
+    group_of = {member: group for group in layout.groups for member in group.members}
+    items: list[GroupBox | str] = []
+    for node in graph:
+        item = group_of.get(node, node)
+        if item not in items:
+            items.append(item)
+    items += [group for group in layout.groups if group not in items]  # groups without graph nodes
+    return items
+
+
+def _graph_description(graph: nx.DiGraph, title: str | None) -> str:
+    info = graph.graph
+    sizes = ", ".join(str(size) for size in info.get("layers", []))
+    text = (f"bpdiag view {info.get('view', '?')} ({info.get('granularity', 'batch')}) of the "
+            f"network with layer sizes {sizes}, hidden activation {info.get('hidden_activation')}")
+    text += ", inference only" if info.get("inference") else ""
+    return f"{title}\n{text}" if title else text
+
+
+# -- nodes ----------------------------------------------------------------------------------
+
+def _geometry(parent: etree._Element, box: Box) -> None:
+    element(parent, y("Geometry"), {"height": num(box.height), "width": num(box.width),
+                                   "x": num(box.x), "y": num(box.y)})
+
+
+def _label_attrs(text_colour: str, **extra: str) -> dict[str, str]:
+    font = styles.font()
+    attrs = {"alignment": "center", "autoSizePolicy": "content", "fontFamily": font.yed_family,
+             "fontSize": str(round(font.size)), "fontStyle": "plain",
+             "hasBackgroundColor": "false", "hasLineColor": "false", "modelName": "internal",
+             "modelPosition": "c", "textColor": colour(text_colour), "visible": "true"}
+    attrs.update(extra)
+    return attrs
+
+
+def _shape_node(parent: etree._Element, yed_id: str, box: Box, fill: str, border: str,
+                border_type: str, border_width: float, shape: str, label: str,
+                text_colour: str, description: str, bpdiag_id: str) -> None:
+    node = element(parent, g("node"), {"id": yed_id})
+    element(node, g("data"), {"key": NODE_DESCRIPTION}, description, preserve=True)
+    graphics = element(element(node, g("data"), {"key": NODE_GRAPHICS}), y("ShapeNode"))
+    _geometry(graphics, box)
+    element(graphics, y("Fill"), {"color": colour(fill), "transparent": "false"})
+    element(graphics, y("BorderStyle"), {"color": colour(border), "type": border_type,
+                                         "width": num(border_width)})
+    # no label x/y/width/height: yEd measures HTML labels itself (Swing), as pyyed relies on
+    element(graphics, y("NodeLabel"), _label_attrs(text_colour), label, preserve=True)
+    element(graphics, y("Shape"), {"type": shape})
+    element(node, g("data"), {"key": BPDIAG_ID}, bpdiag_id)
+
+
+def _graph_node(parent: etree._Element, yed_id: str, node: str, graph: nx.DiGraph,
+                box: Box) -> None:
+    style = styles.node_style(graph.nodes[node])
+    _shape_node(parent, yed_id, box, style.fill, style.border, style.border_style,
+                style.border_width, style.shape, to_swing_html(labels.node_label(graph, node)),
+                style.text, labels.node_description(graph, node), node)
+
+
+def _legend_node(parent: etree._Element, yed_id: str, legend: RichText | str,
+                 description: str | None, box: Box) -> None:
+    style = styles.legend_style()
+    if isinstance(legend, RichText):
+        label, plain = to_swing_html(legend), legend.plain
+    else:
+        label, plain = legend, ""
+    _shape_node(parent, yed_id, box, style["fill"], style["border"], "line", 1.0, "rectangle",
+                label, "#000000", plain if description is None else description, LEGEND)
+
+
+def _group_node(parent: etree._Element, yed_id: str, group: GroupBox, graph: nx.DiGraph,
+                layout: Layout) -> etree._Element:
+    node = element(parent, g("node"), {"id": yed_id, "yfiles.foldertype": "group"})
+    element(node, g("data"), {"key": NODE_DESCRIPTION}, group.label, preserve=True)
+    proxy = element(element(node, g("data"), {"key": NODE_GRAPHICS}), y("ProxyAutoBoundsNode"))
+    realizers = element(proxy, y("Realizers"), {"active": "0"})
+    insets = _insets(group, [layout.nodes[member] for member in group.members])
+    closed = Box(group.box.x, group.box.y, CLOSED_SIZE, CLOSED_SIZE)
+    _group_realizer(realizers, group, group.box, closed=False, insets=insets, graph=graph)
+    _group_realizer(realizers, group, closed, closed=True, insets=insets, graph=graph)
+    element(node, g("data"), {"key": BPDIAG_ID}, group.id)
+    return node
+
+
+def _title_alignment(graph: nx.DiGraph) -> str:
+    """Where the SVG has the group title: Graphviz's labeljust=l is mirrored by rankdir=RL,
+    which draws back-propagation views."""
+    return "left" if graph.graph.get("view", "forward") == "forward" else "right"
+
+
+def _group_realizer(parent: etree._Element, group: GroupBox, box: Box, closed: bool,
+                    insets: dict[str, float], graph: nx.DiGraph) -> None:
+    style = styles.group_style()
+    fill = style["cost_fill"] if group.id == a.COST_GROUP else style["fill"]
+    realizer = element(parent, y("GroupNode"))
+    _geometry(realizer, box)
+    element(realizer, y("Fill"), {"color": colour(fill), "transparent": "false"})
+    element(realizer, y("BorderStyle"), {"color": colour(style["border"]),
+                                         "type": style["border_style"], "width": "1.0"})
+    # The title band spans the top of the open group; its height is part of the top inset.
+    label = _label_attrs("#000000", alignment=_title_alignment(graph), autoSizePolicy="node_width",
+                         modelPosition="t",
+                         hasBackgroundColor="true", backgroundColor=colour(style["label_fill"]),
+                         borderDistance="0.0", height=num(group.label_height),
+                         width=num(box.width), x="0.0", y="0.0")
+    if closed:  # the collapsed box is small: let the title stick out rather than be cropped
+        label.update(autoSizePolicy="content")
+        del label["width"], label["height"], label["x"], label["y"]
+    element(realizer, y("NodeLabel"), label, group.label, preserve=True)
+    element(realizer, y("Shape"), {"type": "roundrectangle"})
+    element(realizer, y("State"), {"closed": "true" if closed else "false",
+                                   "innerGraphDisplayEnabled": "false"})
+    inset_attrs = {}
+    for side, value in insets.items():
+        inset_attrs[side] = str(round(rounded(value)))
+        inset_attrs[f"{side}F"] = num(value)
+    element(realizer, y("Insets"), inset_attrs)
+    element(realizer, y("BorderInsets"), {side + suffix: "0" if not suffix else "0.0"
+                                          for side in insets for suffix in ("", "F")})
+
+
+def _insets(group: GroupBox, members: list[Box]) -> dict[str, float]:
+    """The margins yEd keeps around the children when it resizes the group (label excluded)."""
+    if not members:
+        return dict.fromkeys(("bottom", "left", "right", "top"), DEFAULT_INSET)
+    box = group.box
+    left = min(m.x for m in members) - box.x
+    top = min(m.y for m in members) - box.y - group.label_height
+    right = box.x + box.width - max(m.x + m.width for m in members)
+    bottom = box.y + box.height - max(m.y + m.height for m in members)
+    return {side: max(0.0, value) for side, value in
+            (("bottom", bottom), ("left", left), ("right", right), ("top", top))}
+
+
+# -- edges ----------------------------------------------------------------------------------
+
+def _route_points(routes: dict[tuple[str, str], Route], source: str,
+                  target: str) -> tuple[tuple[float, float], ...]:
+    """The route from source to target (reversed if laid out the other way); () if none."""
+    if (source, target) in routes:
+        return routes[(source, target)].points
+    if (target, source) in routes:
+        return tuple(reversed(routes[(target, source)].points))
+    return ()
+
+
+def _port(box: Box, point: tuple[float, float] | None) -> tuple[str, str]:
+    """A port relative to the node's centre, clamped inside the node as written to the file."""
+    if point is None:
+        return "0.0", "0.0"
+    x, y_, width, height = (rounded(v) for v in (box.x, box.y, box.width, box.height))
+    ports = []
+    for value, centre, half in ((point[0], x + width / 2, width / 2),
+                                (point[1], y_ + height / 2, height / 2)):
+        limit = math.floor(half * 10 + 1e-9) / 10  # a multiple of 0.1, so rounding stays inside
+        ports.append(num(max(-limit, min(limit, rounded(value - centre)))))
+    return ports[0], ports[1]
+
+
+def _edge(parent: etree._Element, edge_id: str, source: str, target: str, source_box: Box,
+          target_box: Box, points: tuple[tuple[float, float], ...], role: str | None) -> None:
+    style = styles.edge_style(role)
+    edge = element(parent, g("edge"), {"id": edge_id, "source": source, "target": target})
+    line = element(element(edge, g("data"), {"key": EDGE_GRAPHICS}), y("PolyLineEdge"))
+    sx, sy = _port(source_box, points[0] if len(points) >= 2 else None)
+    tx, ty = _port(target_box, points[-1] if len(points) >= 2 else None)
+    path = element(line, y("Path"), {"sx": sx, "sy": sy, "tx": tx, "ty": ty})
+    for bend_x, bend_y in points[1:-1]:
+        element(path, y("Point"), {"x": num(bend_x), "y": num(bend_y)})
+    element(line, y("LineStyle"), {"color": colour(style.color), "type": style.style,
+                                   "width": num(style.width)})
+    # an annotation edge points at a note, not at a value computed from its source
+    arrow = "none" if role == a.ANNOTATION else "standard"
+    element(line, y("Arrows"), {"source": "none", "target": arrow})
+    element(line, y("BendStyle"), {"smoothed": "false"})

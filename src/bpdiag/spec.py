@@ -1,0 +1,130 @@
+"""A network described in a TOML file (`--spec FILE.toml`), read with the standard library.
+
+    layers = [4, 8, 8, 1]          # n[0..L], required; the last must be 1
+    hidden_activation = "tanh"     # relu (default), tanh, sigmoid or leaky_relu
+    leaky_slope = 0.01             # α of leaky_relu
+    title = "A deeper tanh network"
+    licence = "CC BY 4.0"          # or `license`, like the --license option
+    notation = "dls"               # the notation profile's name, passed on as text
+
+Every mistake is a SpecError of one line that starts with the file's name, names the key and
+says how to fix it; syntax errors carry TOML's line and column.
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from .model import DEFAULT_LEAKY_SLOPE, HIDDEN_ACTIVATIONS, Network, SpecError
+
+EXAMPLE_LAYERS = "layers = [2, 3, 2, 1]"
+TEXT_KEYS = ("title", "licence", "license", "notation")
+KNOWN_KEYS = ("layers", "hidden_activation", "leaky_slope") + TEXT_KEYS
+
+
+@dataclass(frozen=True)
+class Spec:
+    """The network of a spec file and the legend text it may carry (None when absent)."""
+
+    network: Network
+    title: str | None = None
+    license: str | None = None
+    notation: str | None = None
+
+
+def read_spec(path: str | Path) -> Spec:
+    """Read and check the spec file at `path`."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise SpecError(f"--spec {path}: no such file; give the path of a TOML network spec") from None
+    except OSError as exc:
+        raise SpecError(f"--spec {path}: cannot read it ({exc.strerror}); give a readable TOML file") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SpecError(f"{path}: not UTF-8 text; save the spec as UTF-8 TOML") from None
+    return parse_spec(text, source=str(path))
+
+
+def parse_spec(text: str, source: str = "spec") -> Spec:
+    """Check the TOML `text` of a spec; `source` names it in error messages."""
+    try:
+        table = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(f"{source}: invalid TOML: {exc}; fix the syntax there") from None
+    for key in table:
+        if key not in KNOWN_KEYS:
+            raise SpecError(f"{source}: {_unknown(key)}")
+    if "layers" not in table:
+        raise SpecError(f"{source}: missing key 'layers'; add the sizes n[0..L], e.g. {EXAMPLE_LAYERS}")
+    if "licence" in table and "license" in table:
+        raise SpecError(f"{source}: both 'licence' and 'license' are given; keep one of them")
+    sizes = _layers(table["layers"], source)
+    activation = _typed(table, "hidden_activation", str, "relu", source,
+                        "a string, one of " + ", ".join(HIDDEN_ACTIVATIONS))
+    slope = _typed(table, "leaky_slope", (int, float), DEFAULT_LEAKY_SLOPE, source,
+                   "a number between 0 and 1, e.g. leaky_slope = 0.01")
+    text_values = {key: _typed(table, key, str, None, source, f'text in quotes, e.g. {key} = "..."')
+                   for key in TEXT_KEYS}
+    try:
+        network = Network(sizes, activation, float(slope))
+    except SpecError as exc:
+        raise SpecError(f"{source}: {exc}") from None
+    return Spec(network, title=text_values["title"],
+                license=text_values["licence"] or text_values["license"],
+                notation=text_values["notation"])
+
+
+def _unknown(key: str) -> str:
+    close = difflib.get_close_matches(key, KNOWN_KEYS, n=1)
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    return f"unknown key '{key}'; {hint}the known keys are " + ", ".join(KNOWN_KEYS)
+
+
+def _describe(value: object) -> str:
+    """A TOML value as the user wrote it, for messages: 'the text "2,3,2,1"', 'the number 2.5'."""
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, str):
+        return f'the text "{value}"'
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "a table"
+    return f"the {type(value).__name__} {value}"
+
+
+def _typed(table: dict, key: str, kind, default, source: str, expected: str):
+    if key not in table:
+        return default
+    value = table[key]
+    if isinstance(value, bool) or not isinstance(value, kind):
+        raise SpecError(f"{source}: '{key}' must be {expected}, not {_describe(value)}")
+    return value
+
+
+def _layers(value: object, source: str) -> tuple[int, ...]:
+    """The sizes n[0..L]: an array of at least two whole numbers >= 1 ending in 1."""
+    if not isinstance(value, list):
+        raise SpecError(f"{source}: 'layers' must be an array of whole numbers, not "
+                        f"{_describe(value)}; write e.g. {EXAMPLE_LAYERS}")
+    for index, size in enumerate(value):
+        if isinstance(size, bool) or not isinstance(size, int):
+            raise SpecError(f"{source}: 'layers' entry n[{index}] is {_describe(size)}, not a whole "
+                            f"number; write e.g. {EXAMPLE_LAYERS}")
+        if size < 1:
+            raise SpecError(f"{source}: 'layers' entry n[{index}] = {size} must be at least 1")
+    if len(value) < 2:
+        raise SpecError(f"{source}: 'layers' needs at least two sizes n[0] and n[L]; "
+                        f"write e.g. {EXAMPLE_LAYERS}")
+    if value[-1] != 1:
+        raise SpecError(f"{source}: 'layers' ends with n[{len(value) - 1}] = {value[-1]}; binary "
+                        "logistic regression needs exactly 1 output unit: end the array with 1")
+    return tuple(value)
