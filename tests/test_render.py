@@ -163,6 +163,33 @@ def test_graphviz_runs_once_per_diagram(monkeypatch):
     assert sum(arg.startswith("-T") for arg in calls[0]) == 2
 
 
+@needs_dot
+def test_api_write_runs_graphviz_once(monkeypatch, tmp_path):
+    import bpdiag
+
+    calls = []
+    real = render_module.subprocess.run
+
+    def counting(*args, **kwargs):
+        calls.append(args[0])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(render_module.subprocess, "run", counting)
+    written = bpdiag.render(SMALL, 1).write(tmp_path)
+    assert [path.suffix for path in written] == [".graphml", ".svg", ".png"]
+    assert len(calls) == 1
+
+
+@needs_dot
+def test_all_views_keep_their_order_when_drawn_largest_first(tmp_path):
+    from bpdiag.diagrams import write_views
+    from bpdiag.views import all_views
+
+    net = Network((2, 3, 3, 1))
+    written = write_views(net, all_views(net), ("svg",), tmp_path, RenderOptions())
+    assert [path.stem for path in written] == [view.stem for view in all_views(net)]
+
+
 def test_missing_graphviz_is_one_clear_line(monkeypatch):
     monkeypatch.setenv("BPDIAG_DOT", "")
     monkeypatch.setattr(render_module.shutil, "which", lambda name: None)

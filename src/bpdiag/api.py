@@ -116,12 +116,19 @@ class Diagram:
 
     def to_bytes(self, fmt: str) -> bytes:
         """The diagram in one format: 'graphml', 'svg', 'png', 'dot' or 'json'."""
-        from .diagrams import parse_formats, render_view
+        from .diagrams import parse_formats
 
         (fmt,) = parse_formats(fmt)
-        if fmt not in self._cache:
-            self._cache.update(render_view(self.network, self.view, (fmt,), self.options))
+        self._fill((fmt,))
         return self._cache[fmt]
+
+    def _fill(self, formats: tuple[str, ...]) -> None:
+        """Render the formats not yet cached, together: one Graphviz run serves them all."""
+        from .diagrams import render_view
+
+        missing = tuple(fmt for fmt in formats if fmt not in self._cache)
+        if missing:
+            self._cache.update(render_view(self.network, self.view, missing, self.options))
 
     def write(self, path: str | Path, formats: str | tuple[str, ...] | None = None) -> list[Path]:
         """Write the diagram; returns the paths written.
@@ -141,7 +148,8 @@ class Diagram:
         if formats is None:
             formats = DEFAULT_FORMATS
         chosen = parse_formats(formats if isinstance(formats, str) else ",".join(formats))
-        outputs = {fmt: self.to_bytes(fmt) for fmt in chosen}  # all rendered before any is written
+        self._fill(chosen)  # all rendered, from one Graphviz run, before any is written
+        outputs = {fmt: self._cache[fmt] for fmt in chosen}
         folder = prepare_out_dir(path)
         return [atomic_write(folder / f"{self.name}.{fmt}", data) for fmt, data in outputs.items()]
 

@@ -49,6 +49,10 @@ def parse_formats(text: str) -> tuple[str, ...]:
 def render_view(network: Network, view: View, formats: tuple[str, ...],
                 options: RenderOptions) -> dict[str, bytes]:
     """The bytes of each requested format for one view; Graphviz runs at most once."""
+    return _render_graph(network, _view_graph(network, view, options), formats, options)
+
+
+def _view_graph(network: Network, view: View, options: RenderOptions):
     m = options.m
     if options.values and m is None:
         from .values import DEFAULT_M
@@ -57,6 +61,11 @@ def render_view(network: Network, view: View, formats: tuple[str, ...],
     if options.values:
         from .values import annotate
         annotate(graph, network, view, m=m, seed=options.seed)
+    return graph
+
+
+def _render_graph(network: Network, graph, formats: tuple[str, ...],
+                  options: RenderOptions) -> dict[str, bytes]:
     outputs: dict[str, bytes] = {}
     if "json" in formats:
         from .export.json import graph_to_json
@@ -68,8 +77,24 @@ def render_view(network: Network, view: View, formats: tuple[str, ...],
 
 
 def _draw(network: Network, graph, formats: list[str], options: RenderOptions) -> dict[str, bytes]:
-    from . import __version__, labels
-    from .export.dot import dot_names, to_dot
+    dot, legend, title = dot_stage(network, graph, options)
+    outputs: dict[str, bytes] = {}
+    if "dot" in formats:
+        outputs["dot"] = dot.source.encode("utf-8")
+    wanted = graphviz_formats(formats)
+    if not wanted:
+        return outputs
+    from .export.render import run_dot
+
+    produced = run_dot(dot.source, wanted)
+    outputs.update(export_stage(graph, produced, formats, legend, title))
+    return outputs
+
+
+def dot_stage(network: Network, graph, options: RenderOptions):
+    """The DOT of a view's graph, with its legend (or None) and title."""
+    from . import __version__
+    from .export.dot import to_dot
     from .legend import build_legend, default_title, to_graphviz_table
 
     legend = None
@@ -79,33 +104,38 @@ def _draw(network: Network, graph, formats: list[str], options: RenderOptions) -
     title = options.title or default_title(graph)
     dot = to_dot(graph, title=title, legend_table=to_graphviz_table(legend) if legend else None,
                  dpi=DPI)
-    outputs: dict[str, bytes] = {}
-    if "dot" in formats:
-        outputs["dot"] = dot.source.encode("utf-8")
+    return dot, legend, title
+
+
+def graphviz_formats(formats) -> tuple[str, ...]:
+    """What the one Graphviz run writes for `formats`: SVG, PNG, and the layout for GraphML."""
     wanted = [fmt for fmt in ("svg", "png") if fmt in formats]
     if "graphml" in formats:
         wanted.append("json0")
-    if not wanted:
-        return outputs
-    from .export.render import run_dot
-    from .export.svg import natural_size
+    return tuple(wanted)
 
-    produced = run_dot(dot.source, tuple(wanted))
+
+def export_stage(graph, produced: dict[str, bytes], formats, legend, title: str) -> dict[str, bytes]:
+    """SVG, PNG and GraphML from the one Graphviz run's outputs."""
+    outputs: dict[str, bytes] = {}
     if "svg" in produced:
+        from .export.svg import natural_size
+
         outputs["svg"] = natural_size(produced["svg"])
     if "png" in produced:
         outputs["png"] = produced["png"]
     if "graphml" in formats:
         import json
 
+        from . import labels
+        from .export.dot import dot_names
+        from .export.graphml import graphml_bytes
         from .layout import from_graphviz_json
+        from .legend import to_plain, to_swing_html
 
         group_titles = {group: labels.group_label(graph, group)
                         for group in labels.groups_in_order(graph)}
         layout = from_graphviz_json(json.loads(produced["json0"]), dot_names(graph), group_titles)
-        from .export.graphml import graphml_bytes
-        from .legend import to_plain, to_swing_html
-
         outputs["graphml"] = graphml_bytes(
             graph, layout, to_swing_html(legend) if legend else None,
             legend_description=to_plain(legend) if legend else None, title=title)
@@ -117,10 +147,15 @@ def write_views(network: Network, views: list[View], formats: tuple[str, ...], o
     """Render every view, then write the files; nothing is written if any view fails."""
     for view in views:
         view.check_fits(network)
-    # Graphviz runs outside the interpreter, so independent diagrams are laid out concurrently.
+    graphs = [_view_graph(network, view, options) for view in views]
+    # Graphviz runs outside the interpreter, so independent diagrams are laid out concurrently,
+    # the largest first so that no big one is left running alone at the end.
+    order = sorted(range(len(views)), key=lambda index: -graphs[index].number_of_nodes())
     workers = max(1, min(len(views), os.cpu_count() or 1))
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        results = list(pool.map(lambda view: render_view(network, view, formats, options), views))
+        futures = {index: pool.submit(_render_graph, network, graphs[index], formats, options)
+                   for index in order}
+        results = [futures[index].result() for index in range(len(views))]
     rendered = list(zip(views, results))
     out_dir = prepare_out_dir(out_dir)
     written = []
