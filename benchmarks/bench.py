@@ -195,19 +195,12 @@ def versus_torchviz(bpdiag: list[str], env: dict[str, str], python: str, runs: i
 
 STAGE_WORKER = textwrap.dedent("""
     import json, sys, time
-    from bpdiag import __version__, labels
-    from bpdiag.diagrams import DPI
-    from bpdiag.export.dot import dot_names, to_dot
+    from bpdiag.diagrams import (DEFAULT_FORMATS, RenderOptions, dot_stage, export_stage,
+                                 graphviz_formats)
     from bpdiag.export.render import run_dot
     from bpdiag.graph import build_graph
-    from bpdiag.layout import from_graphviz_json
-    from bpdiag.legend import build_legend, default_title, to_graphviz_table
     from bpdiag.model import Network
     from bpdiag.views import View
-    try:
-        from bpdiag.export.graphml import graphml_bytes
-    except ImportError:
-        graphml_bytes = None
     try:
         from bpdiag.graph import unit as unit_module
         unit_module.MAX_UNIT_NODES = 10 ** 9   # measured beyond the limit, to set it
@@ -217,6 +210,7 @@ STAGE_WORKER = textwrap.dedent("""
     def measure(sizes, granularity, runs):
         network = Network(tuple(sizes), "relu", 0.01)
         view = View(1, granularity)
+        options = RenderOptions()
         best = None
         for _ in range(runs):
             t = {}
@@ -224,28 +218,23 @@ STAGE_WORKER = textwrap.dedent("""
             graph = build_graph(network, view)
             t["graph"] = time.perf_counter() - start
             start = time.perf_counter()
-            legend = build_legend(graph, version=__version__, network_text=network.describe(),
-                                  title=None, license=None)
-            source = to_dot(graph, title=default_title(graph),
-                            legend_table=to_graphviz_table(legend), dpi=DPI).source
+            dot, legend, title = dot_stage(network, graph, options)
+            source = dot.source
             t["dot"] = time.perf_counter() - start
             start = time.perf_counter()
-            produced = run_dot(source, ("json0",))
+            run_dot(source, ("json0",))
             t["layout"] = time.perf_counter() - start
             start = time.perf_counter()
-            produced = run_dot(source, ("svg", "png", "json0"))
+            produced = run_dot(source, graphviz_formats(DEFAULT_FORMATS))
             t["graphviz"] = time.perf_counter() - start
             start = time.perf_counter()
-            titles = {g: labels.group_label(graph, g) for g in labels.groups_in_order(graph)}
-            layout = from_graphviz_json(json.loads(produced["json0"]), dot_names(graph), titles)
-            if graphml_bytes is not None:
-                graphml_bytes(graph, layout, legend)
+            export_stage(graph, produced, DEFAULT_FORMATS, legend, title)
             t["export"] = time.perf_counter() - start
             t["total"] = t["graph"] + t["dot"] + t["graphviz"] + t["export"]
             if best is None or t["total"] < best["total"]:
                 best = t
         best.update(nodes=graph.number_of_nodes(), edges=graph.number_of_edges(),
-                    png_bytes=len(produced["png"]), graphml=graphml_bytes is not None)
+                    png_bytes=len(produced["png"]), graphml="graphml" in DEFAULT_FORMATS)
         return best
 
     def predicted(sizes, granularity):
