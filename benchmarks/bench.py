@@ -376,6 +376,8 @@ def report(results: dict) -> str:
                     f"Graphviz layout+SVG+PNG {value['graphviz']:.2f}")
             add(f"  goal: bpdiag's own work per layer <= {GOAL_LINEAR}x  "
                 f"{verdict(worst <= GOAL_LINEAR)}")
+            add("  (Graphviz's drawing grows with the picture's area, not its node count: a deeper batch")
+            add("   diagram is both wider and taller, so the PNG's pixels grow about with depth squared)")
     return "\n".join(lines)
 
 
