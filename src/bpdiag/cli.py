@@ -192,14 +192,15 @@ def render(network: Network, spec, granularity: str, forward: bool, to_layer: in
 
 @cli.command("explain")
 @network_options
+@view_option
 @click.option("--forward", "forward", is_flag=True, help="The forward pass (the default).")
 @click.option("--to-layer", "to_layer", type=int, metavar="K",
               help="Back-propagation from J down to layer K (1 <= K <= L).")
 @click.option("--inference", is_flag=True, help="The forward pass as at inference: nothing cached.")
 @click.option("--format", "fmt", type=click.Choice(EXPLAIN_FORMATS), default="text",
               show_default=True, help="Plain text, GitHub Markdown, or LaTeX lines for align*.")
-def explain_command(network: Network, forward: bool, to_layer: int | None, inference: bool,
-                    fmt: str) -> None:
+def explain_command(network: Network, granularity: str, forward: bool, to_layer: int | None,
+                    inference: bool, fmt: str) -> None:
     """Print a view's computation step by step, in the order and notation of its diagram:
     formula, shape and what each step reads, ending with why the view stops there."""
     from .api import explain
@@ -207,7 +208,9 @@ def explain_command(network: Network, forward: bool, to_layer: int | None, infer
     if to_layer is not None and (forward or inference):
         raise click.UsageError("choose one of --forward, --to-layer K (--inference goes with "
                                "the forward pass only)")
-    click.echo(explain(network, to_layer, fmt, inference=inference))
+    from .views import View
+
+    click.echo(explain(network, View(to_layer, granularity), fmt, inference=inference))
 
 
 def main() -> None:
