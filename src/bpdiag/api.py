@@ -57,9 +57,11 @@ def build_graph(network: Network = Network(), view: ViewLike = None, *, m: int |
     return build(network, as_view(view), m=m, inference=inference)
 
 
-def check(network: Network = Network(), m: int = 5, seed: int = 0) -> CheckReport:
+def check(network: Network = Network(), m: int = 5, seed: int = 0,
+          granularity: str = "batch") -> CheckReport:
     """Evaluate every view's graph with numpy on seeded data; compare each gradient with
-    central differences. `report.ok` is True when all agree.
+    central differences. `report.ok` is True when all agree. `granularity` 'example' or 'unit'
+    evaluates those views' graphs (and compares them with the batch view's).
 
     >>> import bpdiag
     >>> report = bpdiag.check(bpdiag.Network((3, 4, 1), "tanh"), m=4, seed=1)
@@ -68,7 +70,7 @@ def check(network: Network = Network(), m: int = 5, seed: int = 0) -> CheckRepor
     """
     from .verify import check as run_check
 
-    return run_check(network, m=m, seed=seed)
+    return run_check(network, m=m, seed=seed, view=granularity)
 
 
 def explain(network: Network = Network(), view: ViewLike = None, format: str = "text", *,
@@ -116,12 +118,19 @@ class Diagram:
 
     def to_bytes(self, fmt: str) -> bytes:
         """The diagram in one format: 'graphml', 'svg', 'png', 'dot' or 'json'."""
-        from .diagrams import parse_formats, render_view
+        from .diagrams import parse_formats
 
         (fmt,) = parse_formats(fmt)
-        if fmt not in self._cache:
-            self._cache.update(render_view(self.network, self.view, (fmt,), self.options))
-        return self._cache[fmt]
+        return self._render((fmt,))[fmt]
+
+    def _render(self, formats: tuple[str, ...]) -> dict[str, bytes]:
+        """The formats asked for, rendering the missing ones together (one Graphviz run)."""
+        from .diagrams import render_view
+
+        missing = tuple(fmt for fmt in formats if fmt not in self._cache)
+        if missing:
+            self._cache.update(render_view(self.network, self.view, missing, self.options))
+        return {fmt: self._cache[fmt] for fmt in formats}
 
     def write(self, path: str | Path, formats: str | tuple[str, ...] | None = None) -> list[Path]:
         """Write the diagram; returns the paths written.
@@ -141,7 +150,7 @@ class Diagram:
         if formats is None:
             formats = DEFAULT_FORMATS
         chosen = parse_formats(formats if isinstance(formats, str) else ",".join(formats))
-        outputs = {fmt: self.to_bytes(fmt) for fmt in chosen}  # all rendered before any is written
+        outputs = self._render(chosen)  # all rendered before any is written
         folder = prepare_out_dir(path)
         return [atomic_write(folder / f"{self.name}.{fmt}", data) for fmt, data in outputs.items()]
 
