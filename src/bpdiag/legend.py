@@ -57,13 +57,14 @@ def build_legend(graph: nx.DiGraph, *, version: str, network_text: str, title: s
     names_used = {d[a.NAME] for _, d in graph.nodes(data=True) if d[a.KIND] in a.QUANTITY_KINDS}
     granularity = graph.graph.get("granularity", "batch")
     course = builtin(DEFAULT)
-    order = list(profile.symbols) + [name for name in course.symbols if name not in profile.symbols]
-    notation = [profile.legend_row(name, granularity) for name in order if name in names_used]
+    # the course's order of rows, whatever order a profile file lists them in
+    notation = [profile.legend_row(name, granularity) for name in course.symbols
+                if name in names_used]
     operators = profile.operators or tuple((profile.rewrite(op), profile.rewrite(meaning))
                                            for op, meaning in course.operators)
     return Legend(title or default_title(graph), tuple(facts), tuple(key),
                   tuple(row for row in notation if row is not None), operators,
-                  profile.plain(profile.note))
+                  plain_superscripts(profile.note))
 
 
 def _gv(text: str, size: float, bold: bool = False) -> str:
