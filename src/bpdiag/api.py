@@ -74,8 +74,11 @@ def check(network: Network = Network(), m: int = 5, seed: int = 0,
 
 
 def explain(network: Network = Network(), view: ViewLike = None, format: str = "text", *,
-            inference: bool = False) -> str:
+            inference: bool = False, notation: Any = None) -> str:
     """The view's computation step by step in `format` 'text', 'markdown' or 'latex'.
+
+    `notation` ('dls', the default, 'nielsen', a profile file or Profile) rewrites the symbols of
+    'text' and 'markdown'; 'latex' is written in the course's notation only.
 
     >>> import bpdiag
     >>> text = bpdiag.explain(bpdiag.Network((2, 3, 2, 1)), 3)
@@ -86,7 +89,7 @@ def explain(network: Network = Network(), view: ViewLike = None, format: str = "
     """
     from .explanation import explain_text
 
-    return explain_text(network, as_view(view), format, inference=inference)
+    return explain_text(network, as_view(view), format, inference=inference, notation=notation)
 
 
 @dataclass(frozen=True)
@@ -163,7 +166,9 @@ def render(network: Network = Network(), view: ViewLike = None, **options: Any) 
     """The diagram of one view; nothing is laid out or written until a format is asked for.
 
     `options` are those of `bpdiag.diagrams.RenderOptions`: inference (the forward pass with
-    nothing cached), title, license (a line in the legend) and legend (False leaves it out).
+    nothing cached), title, license (a line in the legend), legend (False leaves it out) and
+    notation ('dls', 'nielsen' or a profile TOML file: the drawn symbols; the JSON keeps the
+    course's).
 
     >>> import bpdiag
     >>> diagram = bpdiag.render(view=2, title="Back-propagation to layer 2")
@@ -177,6 +182,9 @@ def render(network: Network = Network(), view: ViewLike = None, **options: Any) 
     if unknown:
         raise InputError(f"unknown render option {unknown[0]!r}; choose from {', '.join(sorted(known))}")
     rendering = RenderOptions(**options)
+    from .profiles import load_profile
+
+    load_profile(rendering.notation)  # a bad notation profile fails now, not later
     view = as_view(view)
     build_graph(network, view, inference=rendering.inference)  # a bad view fails now, not later
     return Diagram(network, view, rendering)

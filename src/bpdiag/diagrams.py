@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .errors import InputError
 from .files import atomic_write, prepare_out_dir
 from .graph import build_graph
 from .model import Network
+from .profiles import DEFAULT, Profile, load_profile
 from .views import View
 
 FORMATS = ("graphml", "svg", "png", "dot", "json")
@@ -29,6 +30,7 @@ class RenderOptions:
     values: bool = False      # annotate quantities with check's numbers
     seed: int = 0
     m: int | None = None      # examples; None = symbolic m (values use values.DEFAULT_M)
+    notation: Profile | str = DEFAULT  # drawn symbols: 'dls', 'nielsen', a profile file, a Profile
 
 
 def parse_formats(text: str) -> tuple[str, ...]:
@@ -72,13 +74,14 @@ def _draw(network: Network, graph, formats: list[str], options: RenderOptions) -
     from .export.dot import dot_names, to_dot
     from .legend import build_legend, default_title, to_graphviz_table
 
+    profile = load_profile(options.notation)
     legend = None
     if options.legend:
         legend = build_legend(graph, version=__version__, network_text=network.describe(),
-                              title=options.title, license=options.license)
+                              title=options.title, license=options.license, notation=profile)
     title = options.title or default_title(graph)
     dot = to_dot(graph, title=title, legend_table=to_graphviz_table(legend) if legend else None,
-                 dpi=DPI)
+                 dpi=DPI, notation=profile)
     outputs: dict[str, bytes] = {}
     if "dot" in formats:
         outputs["dot"] = dot.source.encode("utf-8")
@@ -108,13 +111,15 @@ def _draw(network: Network, graph, formats: list[str], options: RenderOptions) -
 
         outputs["graphml"] = graphml_bytes(
             graph, layout, to_swing_html(legend) if legend else None,
-            legend_description=to_plain(legend) if legend else None, title=title)
+            legend_description=to_plain(legend) if legend else None, title=title,
+            notation=profile)
     return outputs
 
 
 def write_views(network: Network, views: list[View], formats: tuple[str, ...], out_dir: Path,
                 options: RenderOptions) -> list[Path]:
     """Render every view, then write the files; nothing is written if any view fails."""
+    options = replace(options, notation=load_profile(options.notation))  # read a file once
     for view in views:
         view.check_fits(network)
     # Graphviz runs outside the interpreter, so independent diagrams are laid out concurrently.
