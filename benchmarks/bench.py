@@ -218,7 +218,7 @@ STAGE_WORKER = textwrap.dedent("""
             graph = build_graph(network, view)
             t["graph"] = time.perf_counter() - start
             start = time.perf_counter()
-            dot, legend, title = dot_stage(network, graph, options)
+            dot, legend, title, profile = dot_stage(network, graph, options)
             source = dot.source
             t["dot"] = time.perf_counter() - start
             start = time.perf_counter()
@@ -228,7 +228,7 @@ STAGE_WORKER = textwrap.dedent("""
             produced = run_dot(source, graphviz_formats(DEFAULT_FORMATS))
             t["graphviz"] = time.perf_counter() - start
             start = time.perf_counter()
-            export_stage(graph, produced, DEFAULT_FORMATS, legend, title)
+            export_stage(graph, produced, DEFAULT_FORMATS, legend, title, profile)
             t["export"] = time.perf_counter() - start
             t["total"] = t["graph"] + t["dot"] + t["graphviz"] + t["export"]
             if best is None or t["total"] < best["total"]:

@@ -222,3 +222,12 @@ def test_cli_explain_bad_input_is_one_line_and_exit_2(args, fragment):
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("bpdiag: error: ")
     assert fragment in lines[0]
+
+
+@pytest.mark.parametrize("view, expected", [("example", "dW[3](i) = dz[3] a[2]ᵀ"),
+                                            ("unit", "dw[3]_11 = (1/m) Σᵢ dz[3]_1(i) a[2]_1(i)")])
+def test_explain_follows_the_chosen_view(view, expected):
+    result = CliRunner().invoke(cli, ["explain", "--to-layer", "3", "--view", view])
+    assert result.exit_code == 0, result.output
+    assert f"({view} view)" in result.output.splitlines()[0]
+    assert expected in result.output

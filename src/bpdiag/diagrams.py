@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .errors import InputError
 from .files import atomic_write, prepare_out_dir
 from .graph import build_graph
 from .model import Network
+from .profiles import DEFAULT, Profile, load_profile
 from .views import View
 
 FORMATS = ("graphml", "svg", "png", "dot", "json")
@@ -29,6 +30,7 @@ class RenderOptions:
     values: bool = False      # annotate quantities with check's numbers
     seed: int = 0
     m: int | None = None      # examples; None = symbolic m (values use values.DEFAULT_M)
+    notation: Profile | str = DEFAULT  # drawn symbols: 'dls', 'nielsen', a profile file, a Profile
 
 
 def parse_formats(text: str) -> tuple[str, ...]:
@@ -77,7 +79,7 @@ def _render_graph(network: Network, graph, formats: tuple[str, ...],
 
 
 def _draw(network: Network, graph, formats: list[str], options: RenderOptions) -> dict[str, bytes]:
-    dot, legend, title = dot_stage(network, graph, options)
+    dot, legend, title, profile = dot_stage(network, graph, options)
     outputs: dict[str, bytes] = {}
     if "dot" in formats:
         outputs["dot"] = dot.source.encode("utf-8")
@@ -87,24 +89,25 @@ def _draw(network: Network, graph, formats: list[str], options: RenderOptions) -
     from .export.render import run_dot
 
     produced = run_dot(dot.source, wanted)
-    outputs.update(export_stage(graph, produced, formats, legend, title))
+    outputs.update(export_stage(graph, produced, formats, legend, title, profile))
     return outputs
 
 
 def dot_stage(network: Network, graph, options: RenderOptions):
-    """The DOT of a view's graph, with its legend (or None) and title."""
+    """The DOT of a view's graph, with its legend (or None), title and notation profile."""
     from . import __version__
     from .export.dot import to_dot
     from .legend import build_legend, default_title, to_graphviz_table
 
+    profile = load_profile(options.notation)
     legend = None
     if options.legend:
         legend = build_legend(graph, version=__version__, network_text=network.describe(),
-                              title=options.title, license=options.license)
+                              title=options.title, license=options.license, notation=profile)
     title = options.title or default_title(graph)
     dot = to_dot(graph, title=title, legend_table=to_graphviz_table(legend) if legend else None,
-                 dpi=DPI)
-    return dot, legend, title
+                 dpi=DPI, notation=profile)
+    return dot, legend, title, profile
 
 
 def graphviz_formats(formats) -> tuple[str, ...]:
@@ -115,7 +118,8 @@ def graphviz_formats(formats) -> tuple[str, ...]:
     return tuple(wanted)
 
 
-def export_stage(graph, produced: dict[str, bytes], formats, legend, title: str) -> dict[str, bytes]:
+def export_stage(graph, produced: dict[str, bytes], formats, legend, title: str,
+                 profile) -> dict[str, bytes]:
     """SVG, PNG and GraphML from the one Graphviz run's outputs."""
     outputs: dict[str, bytes] = {}
     if "svg" in produced:
@@ -138,13 +142,15 @@ def export_stage(graph, produced: dict[str, bytes], formats, legend, title: str)
         layout = from_graphviz_json(json.loads(produced["json0"]), dot_names(graph), group_titles)
         outputs["graphml"] = graphml_bytes(
             graph, layout, to_swing_html(legend) if legend else None,
-            legend_description=to_plain(legend) if legend else None, title=title)
+            legend_description=to_plain(legend) if legend else None, title=title,
+            notation=profile)
     return outputs
 
 
 def write_views(network: Network, views: list[View], formats: tuple[str, ...], out_dir: Path,
                 options: RenderOptions) -> list[Path]:
     """Render every view, then write the files; nothing is written if any view fails."""
+    options = replace(options, notation=load_profile(options.notation))  # read a file once
     for view in views:
         view.check_fits(network)
     graphs = [_view_graph(network, view, options) for view in views]

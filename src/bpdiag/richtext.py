@@ -14,9 +14,11 @@ from dataclasses import dataclass
 NORMAL, SUP, SUB = "normal", "sup", "sub"
 
 # "W[2]" -> W with superscript [2]; "z[2]_13" -> z, sup [2], sub 13; "x(i)" after a bracket -> sup.
+# "w^{2}" -> w with superscript 2 (notation profiles that write layers without brackets).
 _TOKEN = re.compile(
-    r"(?P<layer>\[(?:\d+|l|L|l-1|0)\])(?P<example>\(i\))?"  # a layer index, maybe an example index
-    r"|_(?P<sub>[0-9a-z]+)"                                   # a unit index
+    r"(?:(?P<layer>\[(?:\d+|l|L|l-1|0)\])|\^\{(?P<sup>[^{}]+)\})"  # a layer index or ^{...},
+    r"(?P<example>\(i\))?"                                         # maybe an example index
+    r"|_(?P<sub>[0-9a-z]+)"                                          # a unit index
 )
 
 
@@ -53,8 +55,8 @@ def parse(text: str, *, bold: bool = False, scale: float = 1.0, color: str | Non
     for match in _TOKEN.finditer(text):
         if match.start() > position:
             add(text[position:match.start()], NORMAL)
-        if match.group("layer"):
-            add(match.group("layer"), SUP)
+        if match.group("layer") or match.group("sup"):
+            add(match.group("layer") or match.group("sup"), SUP)
             if match.group("example"):
                 add(match.group("example"), SUP)
         else:
