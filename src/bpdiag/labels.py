@@ -11,7 +11,7 @@ import networkx as nx
 from .graph import attrs as a
 from .graph.notation import ACTIVATION_NAMES
 from .profiles import Profile, load_profile
-from .richtext import Line, RichText, parse, rich
+from .richtext import Glyph, Line, RichText, parse, rich
 from .values import PER_EXAMPLE, VALUE, VERDICT, value_lines, verdict_line
 
 SMALL = 0.78  # shape, formula and notes, relative to the symbol's size
@@ -58,7 +58,24 @@ def node_label(graph: nx.DiGraph, node: str, notation: Profile | str | None = No
     if VERDICT in data:
         text, passed = verdict_line(data[VERDICT])
         lines.append(parse(text, scale=SMALL, color=PASS_COLOR if passed else FAIL_COLOR))
-    return rich(*lines)
+    return RichText(rich(*lines).lines, matrix_glyph(data))
+
+
+MAX_GLYPH_CELLS = 8     # rows or columns drawn; more are elided
+SYMBOLIC_COLUMNS = 2    # cells drawn for a symbolic m, followed by "…"
+
+
+def matrix_glyph(data: dict) -> Glyph | None:
+    """The grid of a matrix quantity: n rows, and its columns (m examples elided when symbolic)."""
+    dims = data[a.DIMS]
+    if len(dims) != 2 or dims[0] is None:
+        return None
+    rows, columns = dims
+    open_columns = columns is None or columns > MAX_GLYPH_CELLS
+    if columns is None:
+        columns = SYMBOLIC_COLUMNS
+    return Glyph(min(rows, MAX_GLYPH_CELLS), min(columns, MAX_GLYPH_CELLS),
+                 rows > MAX_GLYPH_CELLS, open_columns)
 
 
 def node_description(graph: nx.DiGraph, node: str, notation: Profile | str | None = None) -> str:

@@ -12,6 +12,7 @@ import networkx as nx
 
 from . import styles
 from .graph import attrs as a
+from .labels import matrix_glyph
 from .profiles import DEFAULT, Profile, builtin, load_profile, plain_superscripts
 from .richtext import RichText, parse, rich, to_graphviz, to_swing_inline
 from .styles import NodeStyle
@@ -45,6 +46,8 @@ def build_legend(graph: nx.DiGraph, *, version: str, network_text: str, title: s
              f"notation: {profile.name}" + (f" ({profile.title})" if profile.title else "")]
     if license:
         facts.append(f"licence: {license}")
+    if any(matrix_glyph(d) for _, d in graph.nodes(data=True) if d[a.KIND] in a.QUANTITY_KINDS):
+        facts.append("grid above a symbol: the matrix's rows × columns (… stands for the m examples)")
     kinds_used = {d[a.KIND] for _, d in graph.nodes(data=True)}
     any_cached = any(d.get(a.CACHED) for _, d in graph.nodes(data=True))
     key = []
