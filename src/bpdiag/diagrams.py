@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .errors import InputError
 from .files import atomic_write, prepare_out_dir
-from .graph import build_graph
+from .graph import build_graph, check_drawable
 from .model import Network
 from .views import View
 
@@ -29,6 +29,11 @@ class RenderOptions:
     values: bool = False      # annotate quantities with check's numbers
     seed: int = 0
     m: int | None = None      # examples; None = symbolic m (values use values.DEFAULT_M)
+
+    def __post_init__(self) -> None:
+        from .usertext import check_text
+        check_text(self.title, "--title")
+        check_text(self.license, "--license")
 
 
 def parse_formats(text: str) -> tuple[str, ...]:
@@ -63,6 +68,7 @@ def render_view(network: Network, view: View, formats: tuple[str, ...],
         outputs["json"] = graph_to_json(graph)
     drawn = [fmt for fmt in formats if fmt != "json"]
     if drawn:
+        check_drawable(network, view)
         outputs.update(_draw(network, graph, drawn, options))
     return {fmt: outputs[fmt] for fmt in formats}
 
@@ -115,12 +121,26 @@ def _draw(network: Network, graph, formats: list[str], options: RenderOptions) -
 def write_views(network: Network, views: list[View], formats: tuple[str, ...], out_dir: Path,
                 options: RenderOptions) -> list[Path]:
     """Render every view, then write the files; nothing is written if any view fails."""
+    drawn = any(fmt != "json" for fmt in formats)
     for view in views:
         view.check_fits(network)
+        if drawn:
+            check_drawable(network, view)
+    if options.values:
+        from .verify import check_size
+        check_size(network, options.m or 1)
     # Graphviz runs outside the interpreter, so independent diagrams are laid out concurrently.
     workers = max(1, min(len(views), os.cpu_count() or 1))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    pool = ThreadPoolExecutor(max_workers=workers)
+    try:
         results = list(pool.map(lambda view: render_view(network, view, formats, options), views))
+    except BaseException:
+        # a view failed, or Ctrl-C/SIGTERM: stop the other Graphviz runs instead of waiting
+        pool.shutdown(wait=False, cancel_futures=True)
+        from .export.render import stop_all
+        stop_all()
+        raise
+    pool.shutdown()
     rendered = list(zip(views, results))
     out_dir = prepare_out_dir(out_dir)
     written = []

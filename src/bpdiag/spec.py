@@ -18,7 +18,9 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import InputError
 from .model import DEFAULT_LEAKY_SLOPE, HIDDEN_ACTIVATIONS, Network, SpecError
+from .usertext import check_text
 
 EXAMPLE_LAYERS = "layers = [2, 3, 2, 1]"
 TEXT_KEYS = ("title", "licence", "license", "notation")
@@ -71,6 +73,11 @@ def parse_spec(text: str, source: str = "spec") -> Spec:
                    "a number between 0 and 1, e.g. leaky_slope = 0.01")
     text_values = {key: _typed(table, key, str, None, source, f'text in quotes, e.g. {key} = "..."')
                    for key in TEXT_KEYS}
+    for key, value in text_values.items():
+        try:
+            check_text(value, f"'{key}'")
+        except InputError as exc:
+            raise SpecError(f"{source}: {exc}") from None
     try:
         network = Network(sizes, activation, float(slope))
     except SpecError as exc:
