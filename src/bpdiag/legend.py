@@ -5,7 +5,6 @@ So that a diagram can still be read weeks later without this tool at hand.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 
 import networkx as nx
@@ -122,4 +121,4 @@ def to_plain(legend: Legend) -> str:
     """Plain text, for descriptions and tooltips."""
     lines = [legend.title, *legend.facts]
     lines += [f"{symbol}: {meaning} {shape}" for symbol, meaning, shape in legend.notation]
-    return html.unescape("\n".join(lines))
+    return "\n".join(lines)
