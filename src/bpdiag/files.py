@@ -72,7 +72,7 @@ def remove_stale_temps(folder: Path) -> list[str]:
         return removed
     for name in names:
         match = _TEMP_NAME.match(name)
-        if match is None or _alive(int(match.group(1))):
+        if match is None or process_alive(int(match.group(1))):
             continue
         with contextlib.suppress(OSError):
             os.unlink(os.path.join(folder, name))
@@ -80,7 +80,8 @@ def remove_stale_temps(folder: Path) -> list[str]:
     return removed
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether process `pid` may still run (True when that cannot be known)."""
     if pid == os.getpid():
         return True
     try:
@@ -140,47 +141,68 @@ def atomic_write(path: Path, data: bytes) -> Path:
     return path
 
 
+_unnamed_works: bool | None = None  # None until the first try; False after O_TMPFILE or linking fails
+
+_NO_UNNAMED = (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL, errno.ENOENT, errno.EPERM, errno.EXDEV,
+               errno.EACCES)
+
+
 def _write_unnamed(path: Path, data: bytes) -> bool:
-    """Linux: write into an O_TMPFILE, then give it a name; False when that is not available."""
-    if _O_TMPFILE is None:
+    """Linux: write into an O_TMPFILE, then give it a name; False when that is not available.
+
+    The name comes from linking /proc/self/fd/N; kernels or sandboxes that refuse it (EXDEV,
+    EPERM, no /proc) make bpdiag write named temporary files from then on.
+    """
+    global _unnamed_works
+    if _O_TMPFILE is None or _unnamed_works is False:
         return False
     try:
         fd = os.open(path.parent, _O_TMPFILE | os.O_WRONLY | os.O_CLOEXEC, _FILE_MODE)
     except OSError as exc:
-        if exc.errno in (errno.EOPNOTSUPP, errno.EISDIR, errno.EINVAL, errno.ENOENT):
-            return False  # no O_TMPFILE in this kernel or file system
+        if exc.errno in _NO_UNNAMED:
+            _unnamed_works = False
+            return False
         raise
     try:
         _write_all(fd, data)
         source = f"/proc/self/fd/{fd}"
         try:
-            os.link(source, path, follow_symlinks=True)  # a new file: whole at its first name
-            return True
-        except FileExistsError:
-            pass
-        except OSError as exc:
-            if exc.errno in (errno.ENOENT, errno.EPERM, errno.EXDEV):
-                return False  # no /proc: write it the portable way
-            raise
-        temp = _temp_path(path)
-        with _signals_held():
-            os.link(source, temp, follow_symlinks=True)
             try:
-                os.replace(temp, path)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(temp)
-                raise
-        return True
+                os.link(source, path, follow_symlinks=True)  # a new file: whole at its first name
+                _unnamed_works = True
+                return True
+            except FileExistsError:
+                pass
+            temp = _temp_path(path)
+            with _signals_held():
+                os.link(source, temp, follow_symlinks=True)
+                try:
+                    os.replace(temp, path)
+                except BaseException:
+                    with contextlib.suppress(OSError):
+                        os.unlink(temp)
+                    raise
+            _unnamed_works = True
+            return True
+        except OSError as exc:
+            if exc.errno in _NO_UNNAMED and not _unnamed_works:
+                _unnamed_works = False
+                return False
+            raise
     finally:
         os.close(fd)
 
 
+def unnamed_temp_files() -> bool | None:
+    """Whether atomic_write has been able to use unnamed (O_TMPFILE) files; None before a write."""
+    return _unnamed_works
+
+
 def _write_named(path: Path, data: bytes) -> None:
-    temp = _temp_path(path)
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
-                 | getattr(os, "O_BINARY", 0), _FILE_MODE)
+    temp = _temp_path(path)  # pid and random: no other process uses this name
     try:
+        fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+                     | getattr(os, "O_BINARY", 0), _FILE_MODE)
         try:
             _write_all(fd, data)
         finally:
