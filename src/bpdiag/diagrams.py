@@ -51,9 +51,17 @@ def parse_formats(text: str) -> tuple[str, ...]:
     return tuple(formats)
 
 
+def check_values(view: View, options: RenderOptions) -> None:
+    """--values annotates the batch view's matrices; the other views have no numbers yet."""
+    if options.values and view.granularity != "batch":
+        raise InputError(f"--values shows numbers on the batch view only, not --view "
+                         f"{view.granularity}; drop --values or use --view batch")
+
+
 def render_view(network: Network, view: View, formats: tuple[str, ...],
                 options: RenderOptions) -> dict[str, bytes]:
     """The bytes of each requested format for one view; Graphviz runs at most once."""
+    check_values(view, options)
     m = options.m
     if options.values and m is None:
         from .values import DEFAULT_M
@@ -124,6 +132,7 @@ def write_views(network: Network, views: list[View], formats: tuple[str, ...], o
     drawn = any(fmt != "json" for fmt in formats)
     for view in views:
         view.check_fits(network)
+        check_values(view, options)
         if drawn:
             check_drawable(network, view)
     if options.values:
