@@ -176,3 +176,22 @@ def test_readme_explain_example_is_real_output():
         prefix = line.removesuffix("...")
         assert any(real.startswith(prefix) if line.endswith("...") else real == line
                    for real in actual), line
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
+def test_writing_several_formats_runs_graphviz_once(tmp_path, monkeypatch):
+    from bpdiag.export import render as render_module
+
+    calls = []
+    real = render_module.subprocess.Popen
+    monkeypatch.setattr(render_module.subprocess, "Popen",
+                        lambda *args, **kwargs: calls.append(args) or real(*args, **kwargs))
+    written = bpdiag.render(NET, 2).write(tmp_path, formats="graphml,svg,png")
+    assert [p.name for p in written] == ["backprop_to_layer_2.graphml", "backprop_to_layer_2.svg",
+                                         "backprop_to_layer_2.png"]
+    assert len(calls) == 1
+
+
+def test_check_in_the_unit_view():
+    report = bpdiag.check(bpdiag.Network((2, 2, 1)), m=3, seed=0, granularity="unit")
+    assert report.ok and report.view == "unit"

@@ -128,8 +128,6 @@ ERRORS = [
     ("slope-too-big", "check --hidden-activation leaky_relu --leaky-slope 5", None, 2,
      "slope 5.0 must be a number between 0 and 1", "--leaky-slope 0.01"),
     ("slope-nan", "check --leaky-slope nan", None, 2, "slope nan", "--leaky-slope 0.01"),
-    ("values-unit-view", "render --view unit --values --format json", None, 2,
-     "--values shows numbers on the batch view only", "use --view batch"),
     ("forward-and-to-layer", "render --forward --to-layer 2", None, 2, "choose one of", "--all"),
     ("inference-backprop", "render --to-layer 2 --inference", None, 2, "forward pass only",
      "drop --to-layer"),

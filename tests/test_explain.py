@@ -32,7 +32,7 @@ def computed_in_order(graph):
             and any(e.get(a.ROLE) == a.OUTPUT for _, _, e in graph.in_edges(n, data=True))]
 
 
-@pytest.mark.parametrize("net, view", every_view())
+@pytest.mark.parametrize("net, view", list(every_view()))
 def test_steps_follow_the_graph_in_evaluation_order(net, view):
     graph = build_graph(net, view)
     explanation = explain_view(net, view)
@@ -110,7 +110,7 @@ def test_inference_caches_nothing():
     assert "at inference only A[3] = Ŷ is needed" in text
 
 
-@pytest.mark.parametrize("net, view", every_view())
+@pytest.mark.parametrize("net, view", list(every_view()))
 def test_markdown_is_a_github_table(net, view):
     md = explain_text(net, view, "markdown")
     lines = md.splitlines()
@@ -142,7 +142,7 @@ def balanced(text):
     return depth == 0
 
 
-@pytest.mark.parametrize("net, view", every_view())
+@pytest.mark.parametrize("net, view", list(every_view()))
 def test_latex_is_ascii_balanced_and_aligned(net, view):
     tex = explain_text(net, view, "latex")
     assert tex.isascii(), [ch for ch in tex if not ch.isascii()]
@@ -222,3 +222,12 @@ def test_cli_explain_bad_input_is_one_line_and_exit_2(args, fragment):
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("bpdiag: error: ")
     assert fragment in lines[0]
+
+
+@pytest.mark.parametrize("view, expected", [("example", "dW[3](i) = dz[3] a[2]ᵀ"),
+                                            ("unit", "dw[3]_11 = (1/m) Σᵢ dz[3]_1(i) a[2]_1(i)")])
+def test_explain_follows_the_chosen_view(view, expected):
+    result = CliRunner().invoke(cli, ["explain", "--to-layer", "3", "--view", view])
+    assert result.exit_code == 0, result.output
+    assert f"({view} view)" in result.output.splitlines()[0]
+    assert expected in result.output

@@ -26,6 +26,7 @@ def test_wheel_contains_the_templates(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     assert "bpdiag/templates/styles.toml" in names
     assert "bpdiag/templates/notation/dls.toml" in names
+    assert "bpdiag/templates/notation/nielsen.toml" in names
     assert "bpdiag/cli.py" in names
     assert not any(name.startswith(("tests/", "out/")) for name in names)
 

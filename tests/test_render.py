@@ -196,3 +196,20 @@ def test_outputs_are_byte_identical_across_runs():
     first = render_view(Network(), View(1), ("svg", "png", "dot", "json"), RenderOptions())
     second = render_view(Network(), View(1), ("svg", "png", "dot", "json"), RenderOptions())
     assert first == second
+
+
+def test_matrices_carry_a_grid_of_their_shape():
+    from bpdiag.labels import matrix_glyph, node_label
+
+    graph = build_graph(Network(), View(1))
+    w2 = matrix_glyph(graph.nodes["fwd:L2:W"])
+    assert (w2.rows, w2.columns, w2.open_columns) == (2, 3, False)
+    z1 = matrix_glyph(graph.nodes["fwd:L1:Z"])           # (n[1], m): m symbolic
+    assert (z1.rows, z1.columns, z1.open_columns) == (3, 2, True)
+    assert matrix_glyph(graph.nodes["fwd:J"]) is None    # a scalar
+    assert node_label(graph, "fwd:L2:W").glyph == w2
+    wide = build_graph(Network((12, 3, 1)), View(1), m=20)
+    x = matrix_glyph(wide.nodes["fwd:X"])
+    assert (x.rows, x.more_rows, x.columns, x.open_columns) == (8, True, 8, True)
+    source = to_dot(graph, title="t").source
+    assert source.count('FIXEDSIZE="TRUE" WIDTH="27" HEIGHT="18"') >= 1   # W[2]: 3 × 2 cells of 9 pt

@@ -57,9 +57,11 @@ def build_graph(network: Network = Network(), view: ViewLike = None, *, m: int |
     return build(network, as_view(view), m=m, inference=inference)
 
 
-def check(network: Network = Network(), m: int = 5, seed: int = 0) -> CheckReport:
+def check(network: Network = Network(), m: int = 5, seed: int = 0,
+          granularity: str = "batch") -> CheckReport:
     """Evaluate every view's graph with numpy on seeded data; compare each gradient with
-    central differences. `report.ok` is True when all agree.
+    central differences. `report.ok` is True when all agree. `granularity` 'example' or 'unit'
+    evaluates those views' graphs (and compares them with the batch view's).
 
     >>> import bpdiag
     >>> report = bpdiag.check(bpdiag.Network((3, 4, 1), "tanh"), m=4, seed=1)
@@ -68,12 +70,15 @@ def check(network: Network = Network(), m: int = 5, seed: int = 0) -> CheckRepor
     """
     from .verify import check as run_check
 
-    return run_check(network, m=m, seed=seed)
+    return run_check(network, m=m, seed=seed, view=granularity)
 
 
 def explain(network: Network = Network(), view: ViewLike = None, format: str = "text", *,
-            inference: bool = False) -> str:
+            inference: bool = False, notation: Any = None) -> str:
     """The view's computation step by step in `format` 'text', 'markdown' or 'latex'.
+
+    `notation` ('dls', the default, 'nielsen', a profile file or Profile) rewrites the symbols of
+    'text' and 'markdown'; 'latex' is written in the course's notation only.
 
     >>> import bpdiag
     >>> text = bpdiag.explain(bpdiag.Network((2, 3, 2, 1)), 3)
@@ -84,7 +89,7 @@ def explain(network: Network = Network(), view: ViewLike = None, format: str = "
     """
     from .explanation import explain_text
 
-    return explain_text(network, as_view(view), format, inference=inference)
+    return explain_text(network, as_view(view), format, inference=inference, notation=notation)
 
 
 @dataclass(frozen=True)
@@ -116,12 +121,19 @@ class Diagram:
 
     def to_bytes(self, fmt: str) -> bytes:
         """The diagram in one format: 'graphml', 'svg', 'png', 'dot' or 'json'."""
-        from .diagrams import parse_formats, render_view
+        from .diagrams import parse_formats
 
         (fmt,) = parse_formats(fmt)
-        if fmt not in self._cache:
-            self._cache.update(render_view(self.network, self.view, (fmt,), self.options))
-        return self._cache[fmt]
+        return self._render((fmt,))[fmt]
+
+    def _render(self, formats: tuple[str, ...]) -> dict[str, bytes]:
+        """The formats asked for, rendering the missing ones together (one Graphviz run)."""
+        from .diagrams import render_view
+
+        missing = tuple(fmt for fmt in formats if fmt not in self._cache)
+        if missing:
+            self._cache.update(render_view(self.network, self.view, missing, self.options))
+        return {fmt: self._cache[fmt] for fmt in formats}
 
     def write(self, path: str | Path, formats: str | tuple[str, ...] | None = None) -> list[Path]:
         """Write the diagram; returns the paths written.
@@ -141,7 +153,7 @@ class Diagram:
         if formats is None:
             formats = DEFAULT_FORMATS
         chosen = parse_formats(formats if isinstance(formats, str) else ",".join(formats))
-        outputs = {fmt: self.to_bytes(fmt) for fmt in chosen}  # all rendered before any is written
+        outputs = self._render(chosen)  # all rendered before any is written
         folder = prepare_out_dir(path)
         return [atomic_write(folder / f"{self.name}.{fmt}", data) for fmt, data in outputs.items()]
 
@@ -154,7 +166,9 @@ def render(network: Network = Network(), view: ViewLike = None, **options: Any) 
     """The diagram of one view; nothing is laid out or written until a format is asked for.
 
     `options` are those of `bpdiag.diagrams.RenderOptions`: inference (the forward pass with
-    nothing cached), title, license (a line in the legend) and legend (False leaves it out).
+    nothing cached), title, license (a line in the legend), legend (False leaves it out) and
+    notation ('dls', 'nielsen' or a profile TOML file: the drawn symbols; the JSON keeps the
+    course's).
 
     >>> import bpdiag
     >>> diagram = bpdiag.render(view=2, title="Back-propagation to layer 2")
@@ -168,6 +182,9 @@ def render(network: Network = Network(), view: ViewLike = None, **options: Any) 
     if unknown:
         raise InputError(f"unknown render option {unknown[0]!r}; choose from {', '.join(sorted(known))}")
     rendering = RenderOptions(**options)
+    from .profiles import load_profile
+
+    load_profile(rendering.notation)  # a bad notation profile fails now, not later
     view = as_view(view)
     build_graph(network, view, inference=rendering.inference)  # a bad view fails now, not later
     return Diagram(network, view, rendering)

@@ -150,6 +150,26 @@ def view_option(command):
     )(command)
 
 
+def notation_option(command):
+    """--notation NAME|FILE: the drawn symbols (default: a --spec file's `notation`, else dls)."""
+    return click.option(
+        "--notation", "notation", default=None, metavar="NAME|FILE.toml",
+        help="Notation profile of the drawn symbols: dls (the course, default), nielsen "
+             "(Neural Networks and Deep Learning), or a profile TOML file. The JSON and the "
+             "mathematics stay in the course's notation.",
+    )(command)
+
+
+def _notation(notation: str | None, spec):
+    """The notation profile: --notation, else the spec file's, else the course's; read now, so
+    that a bad profile stops before anything is computed or written."""
+    from .profiles import load_profile
+
+    if notation is None and spec is not None:
+        notation = spec.notation
+    return load_profile(notation)
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="bpdiag")
 def cli() -> None:
@@ -202,10 +222,11 @@ def check(network: Network, granularity: str, seed: int, m: int, as_json: bool) 
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the example for --values.")
 @click.option("--m", "m", type=click.IntRange(min=1), default=None,
               help="Number of examples (default: symbolic m; 4 with --values).")
+@notation_option
 def render(network: Network, spec, granularity: str, forward: bool, to_layer: int | None,
            all_views: bool, formats: str, out_dir: Path, inference: bool, title: str | None,
            license_text: str | None, no_legend: bool, values: bool, seed: int,
-           m: int | None) -> None:
+           m: int | None, notation: str | None) -> None:
     """Write the diagrams: forward.<ext> and backprop_to_layer_K.<ext> in --out.
 
     --view example or unit adds the view to the names: forward_example.<ext>,
@@ -214,6 +235,7 @@ def render(network: Network, spec, granularity: str, forward: bool, to_layer: in
     from .views import View, all_views as every_view
 
     chosen = parse_formats(formats)
+    profile = _notation(notation, spec)
     if to_layer is not None and (forward or all_views):
         raise click.UsageError("choose one of --forward, --to-layer K, --all")
     if forward and all_views:
@@ -231,21 +253,24 @@ def render(network: Network, spec, granularity: str, forward: bool, to_layer: in
         title = title if title is not None else spec.title
         license_text = license_text if license_text is not None else spec.license
     options = RenderOptions(inference=inference, title=title, license=license_text,
-                            legend=not no_legend, values=values, seed=seed, m=m)
+                            legend=not no_legend, values=values, seed=seed, m=m,
+                            notation=profile)
     for path in write_views(network, views, chosen, out_dir, options):
         click.echo(str(path))
 
 
 @cli.command("explain")
 @network_options
+@view_option
 @click.option("--forward", "forward", is_flag=True, help="The forward pass (the default).")
 @click.option("--to-layer", "to_layer", type=int, metavar="K",
               help="Back-propagation from J down to layer K (1 <= K <= L).")
 @click.option("--inference", is_flag=True, help="The forward pass as at inference: nothing cached.")
 @click.option("--format", "fmt", type=click.Choice(EXPLAIN_FORMATS), default="text",
               show_default=True, help="Plain text, GitHub Markdown, or LaTeX lines for align*.")
-def explain_command(network: Network, forward: bool, to_layer: int | None, inference: bool,
-                    fmt: str) -> None:
+@notation_option
+def explain_command(network: Network, spec, granularity: str, forward: bool, to_layer: int | None,
+                    inference: bool, fmt: str, notation: str | None) -> None:
     """Print a view's computation step by step, in the order and notation of its diagram:
     formula, shape and what each step reads, ending with why the view stops there."""
     from .api import explain
@@ -253,7 +278,11 @@ def explain_command(network: Network, forward: bool, to_layer: int | None, infer
     if to_layer is not None and (forward or inference):
         raise click.UsageError("choose one of --forward, --to-layer K (--inference goes with "
                                "the forward pass only)")
-    click.echo(explain(network, to_layer, fmt, inference=inference))
+    from .views import View
+
+    profile = _notation(notation, spec)
+    click.echo(explain(network, View(to_layer, granularity), fmt, inference=inference,
+                       notation=profile))
 
 
 def main() -> None:

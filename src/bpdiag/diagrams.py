@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .errors import InputError
 from .files import atomic_write, prepare_out_dir
 from .graph import build_graph, check_drawable
 from .model import Network
+from .profiles import DEFAULT, Profile, load_profile
 from .views import View
 
 FORMATS = ("graphml", "svg", "png", "dot", "json")
@@ -29,6 +30,7 @@ class RenderOptions:
     values: bool = False      # annotate quantities with check's numbers
     seed: int = 0
     m: int | None = None      # examples; None = symbolic m (values use values.DEFAULT_M)
+    notation: Profile | str = DEFAULT  # drawn symbols: 'dls', 'nielsen', a profile file, a Profile
 
     def __post_init__(self) -> None:
         from .usertext import check_text
@@ -51,17 +53,9 @@ def parse_formats(text: str) -> tuple[str, ...]:
     return tuple(formats)
 
 
-def check_values(view: View, options: RenderOptions) -> None:
-    """--values annotates the batch view's matrices; the other views have no numbers yet."""
-    if options.values and view.granularity != "batch":
-        raise InputError(f"--values shows numbers on the batch view only, not --view "
-                         f"{view.granularity}; drop --values or use --view batch")
-
-
 def render_view(network: Network, view: View, formats: tuple[str, ...],
                 options: RenderOptions) -> dict[str, bytes]:
     """The bytes of each requested format for one view; Graphviz runs at most once."""
-    check_values(view, options)
     m = options.m
     if options.values and m is None:
         from .values import DEFAULT_M
@@ -86,13 +80,14 @@ def _draw(network: Network, graph, formats: list[str], options: RenderOptions) -
     from .export.dot import dot_names, to_dot
     from .legend import build_legend, default_title, to_graphviz_table
 
+    profile = load_profile(options.notation)
     legend = None
     if options.legend:
         legend = build_legend(graph, version=__version__, network_text=network.describe(),
-                              title=options.title, license=options.license)
+                              title=options.title, license=options.license, notation=profile)
     title = options.title or default_title(graph)
     dot = to_dot(graph, title=title, legend_table=to_graphviz_table(legend) if legend else None,
-                 dpi=DPI)
+                 dpi=DPI, notation=profile)
     outputs: dict[str, bytes] = {}
     if "dot" in formats:
         outputs["dot"] = dot.source.encode("utf-8")
@@ -122,17 +117,18 @@ def _draw(network: Network, graph, formats: list[str], options: RenderOptions) -
 
         outputs["graphml"] = graphml_bytes(
             graph, layout, to_swing_html(legend) if legend else None,
-            legend_description=to_plain(legend) if legend else None, title=title)
+            legend_description=to_plain(legend) if legend else None, title=title,
+            notation=profile)
     return outputs
 
 
 def write_views(network: Network, views: list[View], formats: tuple[str, ...], out_dir: Path,
                 options: RenderOptions) -> list[Path]:
     """Render every view, then write the files; nothing is written if any view fails."""
+    options = replace(options, notation=load_profile(options.notation))  # read a file once
     drawn = any(fmt != "json" for fmt in formats)
     for view in views:
         view.check_fits(network)
-        check_values(view, options)
         if drawn:
             check_drawable(network, view)
     if options.values:

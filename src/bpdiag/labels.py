@@ -1,6 +1,7 @@
 """What each node says on the diagram: symbol, shape, formula and cache note, as rich text.
 
 Shared by every drawn format, so Graphviz measures exactly the text yEd and browsers show.
+The graph's text is in the course's notation; a notation profile rewrites what is drawn.
 """
 
 from __future__ import annotations
@@ -9,8 +10,9 @@ import networkx as nx
 
 from .graph import attrs as a
 from .graph.notation import ACTIVATION_NAMES
-from .richtext import Line, RichText, parse, rich
-from .values import VALUE, VERDICT, value_lines, verdict_line
+from .profiles import Profile, load_profile
+from .richtext import Glyph, Line, RichText, parse, rich
+from .values import PER_EXAMPLE, VALUE, VERDICT, value_lines, verdict_line
 
 SMALL = 0.78  # shape, formula and notes, relative to the symbol's size
 VALUE_COLOR, PASS_COLOR, FAIL_COLOR = "#1F3864", "#1B5E20", "#B71C1C"
@@ -32,39 +34,60 @@ def _right_side(formula: str) -> str:
     return f"= {rest}" if sep else ""
 
 
-def node_label(graph: nx.DiGraph, node: str) -> RichText:
+def node_label(graph: nx.DiGraph, node: str, notation: Profile | str | None = None) -> RichText:
+    """The node's drawn text in the `notation` profile (default: the course's)."""
+    drawn = load_profile(notation).rewrite
     data = graph.nodes[node]
     kind = data[a.KIND]
     if kind == a.OPERATION:
-        return rich(parse(data[a.LABEL]))
+        return rich(parse(drawn(data[a.LABEL])))
     if kind == a.ANNOTATION:
-        return rich(*(parse(line, scale=SMALL) for line in data[a.LABEL].splitlines()))
-    lines: list[Line] = [parse(data[a.SYMBOL], bold=True)]
+        return rich(*(parse(drawn(line), scale=SMALL) for line in data[a.LABEL].splitlines()))
+    lines: list[Line] = [parse(drawn(data[a.SYMBOL]), bold=True)]
     if kind == a.COST:
-        lines.append(parse("J(W, b; X, Y)", scale=SMALL))
-    lines.append(parse(shape_text(data), scale=SMALL))
+        lines.append(parse(drawn("J(W, b; X, Y)"), scale=SMALL))
+    lines.append(parse(drawn(shape_text(data)), scale=SMALL))
     if kind in (a.GRADIENT, a.DERIVATIVE):
         for part in _right_side(data[a.FORMULA]).split(" = "):
-            lines.append(parse(part if part.startswith("=") else f"= {part}", scale=SMALL))
+            lines.append(parse(drawn(part if part.startswith("=") else f"= {part}"), scale=SMALL))
     if data.get(a.CACHED):
-        lines.append(parse("cached for " + ", ".join(data[a.CACHED_FOR]), scale=SMALL))
+        lines.append(parse(drawn("cached for " + ", ".join(data[a.CACHED_FOR])), scale=SMALL))
     if VALUE in data:
-        lines += [parse(text, scale=SMALL, color=VALUE_COLOR) for text in value_lines(data[VALUE])]
+        lines += [parse(text, scale=SMALL, color=VALUE_COLOR)
+                  for text in value_lines(data[VALUE], data.get(PER_EXAMPLE, False))]
     if VERDICT in data:
         text, passed = verdict_line(data[VERDICT])
         lines.append(parse(text, scale=SMALL, color=PASS_COLOR if passed else FAIL_COLOR))
-    return rich(*lines)
+    return RichText(rich(*lines).lines, matrix_glyph(data))
 
 
-def node_description(graph: nx.DiGraph, node: str) -> str:
+MAX_GLYPH_CELLS = 8     # rows or columns drawn; more are elided
+SYMBOLIC_COLUMNS = 2    # cells drawn for a symbolic m, followed by "…"
+
+
+def matrix_glyph(data: dict) -> Glyph | None:
+    """The grid of a matrix quantity: n rows, and its columns (m examples elided when symbolic)."""
+    dims = data[a.DIMS]
+    if len(dims) != 2 or dims[0] is None:
+        return None
+    rows, columns = dims
+    open_columns = columns is None or columns > MAX_GLYPH_CELLS
+    if columns is None:
+        columns = SYMBOLIC_COLUMNS
+    return Glyph(min(rows, MAX_GLYPH_CELLS), min(columns, MAX_GLYPH_CELLS),
+                 rows > MAX_GLYPH_CELLS, open_columns)
+
+
+def node_description(graph: nx.DiGraph, node: str, notation: Profile | str | None = None) -> str:
     """Plain text for tooltips (yEd's node description, SVG <title>): formula and notes."""
+    plain = load_profile(notation).plain
     data = graph.nodes[node]
     if data[a.KIND] in (a.OPERATION, a.ANNOTATION):
-        return data[a.LABEL]
+        return plain(data[a.LABEL])
     parts = [data[a.FORMULA], f"shape {shape_text(data)}"]
     if data.get(a.NOTE):
         parts.append(data[a.NOTE])
-    return "\n".join(part for part in parts if part)
+    return "\n".join(plain(part) for part in parts if part)
 
 
 def group_label(graph: nx.DiGraph, group: str) -> str:

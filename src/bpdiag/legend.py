@@ -11,7 +11,8 @@ import networkx as nx
 
 from . import styles
 from .graph import attrs as a
-from .resources import load_toml
+from .labels import matrix_glyph
+from .profiles import DEFAULT, Profile, builtin, load_profile, plain_superscripts
 from .richtext import RichText, parse, rich, to_graphviz, to_swing_inline
 from .styles import NodeStyle
 
@@ -23,6 +24,7 @@ class Legend:
     key: tuple[tuple[str, NodeStyle], ...]            # colour/shape key
     notation: tuple[tuple[str, str, str], ...]        # (symbol, meaning, shape)
     operators: tuple[tuple[str, str], ...]
+    note: str = ""                                    # the notation profile's note (tooltip)
 
 
 def default_title(graph: nx.DiGraph) -> str:
@@ -37,10 +39,14 @@ def default_title(graph: nx.DiGraph) -> str:
 
 
 def build_legend(graph: nx.DiGraph, *, version: str, network_text: str, title: str | None,
-                 license: str | None) -> Legend:
-    facts = [f"bpdiag {version}", f"network: {network_text}"]
+                 license: str | None, notation: Profile | str | None = None) -> Legend:
+    profile = load_profile(notation)
+    facts = [f"bpdiag {version}", f"network: {network_text}",
+             f"notation: {profile.name}" + (f" ({profile.title})" if profile.title else "")]
     if license:
         facts.append(f"licence: {license}")
+    if any(matrix_glyph(d) for _, d in graph.nodes(data=True) if d[a.KIND] in a.QUANTITY_KINDS):
+        facts.append("grid above a symbol: the matrix's rows × columns (… stands for the m examples)")
     kinds_used = {d[a.KIND] for _, d in graph.nodes(data=True)}
     any_cached = any(d.get(a.CACHED) for _, d in graph.nodes(data=True))
     key = []
@@ -49,15 +55,18 @@ def build_legend(graph: nx.DiGraph, *, version: str, network_text: str, title: s
                      if styles.node_style({a.KIND: k}) == style), None)
         is_cached_entry = style.border_style != "line"
         if (is_cached_entry and any_cached) or (not is_cached_entry and kind in kinds_used):
-            key.append((text, style))
-    names_used = [d[a.NAME] for _, d in graph.nodes(data=True) if d[a.KIND] in a.QUANTITY_KINDS]
-    table = load_toml("notation", "dls.toml")
-    notation = []
-    for name, entry in table["symbols"].items():
-        if name in names_used:
-            notation.append((entry["symbol"], entry["meaning"], entry["shape"]))
-    operators = tuple(table["operators"].items())
-    return Legend(title or default_title(graph), tuple(facts), tuple(key), tuple(notation), operators)
+            key.append((profile.key_text("cached" if is_cached_entry else kind, text), style))
+    names_used = {d[a.NAME] for _, d in graph.nodes(data=True) if d[a.KIND] in a.QUANTITY_KINDS}
+    granularity = graph.graph.get("granularity", "batch")
+    course = builtin(DEFAULT)
+    # the course's order of rows, whatever order a profile file lists them in
+    notation = [profile.legend_row(name, granularity) for name in course.symbols
+                if name in names_used]
+    operators = profile.operators or tuple((profile.rewrite(op), profile.rewrite(meaning))
+                                           for op, meaning in course.operators)
+    return Legend(title or default_title(graph), tuple(facts), tuple(key),
+                  tuple(row for row in notation if row is not None), operators,
+                  plain_superscripts(profile.note))
 
 
 def _gv(text: str, size: float, bold: bool = False) -> str:
@@ -121,4 +130,6 @@ def to_plain(legend: Legend) -> str:
     """Plain text, for descriptions and tooltips."""
     lines = [legend.title, *legend.facts]
     lines += [f"{symbol}: {meaning} {shape}" for symbol, meaning, shape in legend.notation]
-    return "\n".join(lines)
+    if legend.note:
+        lines.append(legend.note)
+    return plain_superscripts("\n".join(lines))

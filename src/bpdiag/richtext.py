@@ -14,9 +14,11 @@ from dataclasses import dataclass
 NORMAL, SUP, SUB = "normal", "sup", "sub"
 
 # "W[2]" -> W with superscript [2]; "z[2]_13" -> z, sup [2], sub 13; "x(i)" after a bracket -> sup.
+# "w^{2}" -> w with superscript 2 (notation profiles that write layers without brackets).
 _TOKEN = re.compile(
-    r"(?P<layer>\[(?:\d+|l|L|l-1|0)\])(?P<example>\(i\))?"  # a layer index, maybe an example index
-    r"|_(?P<sub>[0-9a-z]+)"                                   # a unit index
+    r"(?:(?P<layer>\[(?:\d+|l|L|l-1|0)\])|\^\{(?P<sup>[^{}]+)\})"  # a layer index or ^{...},
+    r"(?P<example>\(i\))?"                                         # maybe an example index
+    r"|_(?P<sub>[0-9a-z]+)"                                          # a unit index
 )
 
 
@@ -34,8 +36,22 @@ Line = tuple[Run, ...]
 
 
 @dataclass(frozen=True)
+class Glyph:
+    """A small grid drawn above a matrix's label: its rows and columns, as the reference
+    diagrams draw them. `open_columns` marks a symbolic number of columns (the m examples)."""
+
+    rows: int
+    columns: int
+    more_rows: bool = False
+    open_columns: bool = False
+
+    CELL = 9.0  # points
+
+
+@dataclass(frozen=True)
 class RichText:
     lines: tuple[Line, ...]
+    glyph: Glyph | None = None
 
     @property
     def plain(self) -> str:
@@ -53,8 +69,8 @@ def parse(text: str, *, bold: bool = False, scale: float = 1.0, color: str | Non
     for match in _TOKEN.finditer(text):
         if match.start() > position:
             add(text[position:match.start()], NORMAL)
-        if match.group("layer"):
-            add(match.group("layer"), SUP)
+        if match.group("layer") or match.group("sup"):
+            add(match.group("layer") or match.group("sup"), SUP)
             if match.group("example"):
                 add(match.group("example"), SUP)
         else:
@@ -72,12 +88,41 @@ def rich(*lines: Line) -> RichText:
 SCRIPT_SCALE = 0.7  # superscripts and subscripts, relative to their line's font
 
 
+GLYPH_LINE, GLYPH_FILL = "#555555", "#FFFFFF"
+
+
+def _graphviz_glyph(glyph: Glyph) -> str:
+    cell = f'<TD WIDTH="{glyph.CELL:g}" HEIGHT="{glyph.CELL:g}" FIXEDSIZE="TRUE" BGCOLOR="{GLYPH_FILL}"></TD>'
+    more = (f'<TD WIDTH="{glyph.CELL:g}" HEIGHT="{glyph.CELL:g}" FIXEDSIZE="TRUE" BORDER="0">'
+            f'<FONT POINT-SIZE="{glyph.CELL:g}">…</FONT></TD>')
+    row = cell * glyph.columns + (more if glyph.open_columns else "")
+    rows = [f"<TR>{row}</TR>"] * glyph.rows
+    if glyph.more_rows:
+        rows.append(f'<TR><TD COLSPAN="{glyph.columns}" HEIGHT="{glyph.CELL:g}" FIXEDSIZE="TRUE" '
+                    f'WIDTH="{glyph.CELL * glyph.columns:g}" BORDER="0">'
+                    f'<FONT POINT-SIZE="{glyph.CELL:g}">⋮</FONT></TD></TR>')
+    columns = glyph.columns + (1 if glyph.open_columns else 0)
+    height = glyph.rows + (1 if glyph.more_rows else 0)
+    # a fixed-size table: otherwise Graphviz spreads the cells over the label's width
+    return (f'<TABLE BORDER="0" CELLBORDER="1" CELLSPACING="0" CELLPADDING="0" COLOR="{GLYPH_LINE}" '
+            f'FIXEDSIZE="TRUE" WIDTH="{glyph.CELL * columns:g}" HEIGHT="{glyph.CELL * height:g}">'
+            + "".join(rows) + "</TABLE>")
+
+
 def to_graphviz(text: RichText, font_size: float) -> str:
     """Graphviz HTML-like label content (without the outer < >), sizes given explicitly.
 
     Explicit POINT-SIZE on every run keeps browsers from drawing superscripts larger than the
     box Graphviz measured for them.
     """
+    body = _graphviz_lines(text, font_size)
+    if text.glyph is None:
+        return body
+    return ('<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="0">'
+            f"<TR><TD>{_graphviz_glyph(text.glyph)}</TD></TR><TR><TD>{body}</TD></TR></TABLE>")
+
+
+def _graphviz_lines(text: RichText, font_size: float) -> str:
     lines = []
     for line in text.lines:
         parts = []
@@ -124,6 +169,18 @@ def to_swing_inline(text: RichText) -> str:
     return "<br>".join(lines)
 
 
+def _swing_glyph(glyph: Glyph) -> str:
+    # Swing draws the table's background through the cell spacing: grid lines
+    cell = f'<td width="{glyph.CELL:g}" height="{glyph.CELL:g}" bgcolor="{GLYPH_FILL}"></td>'
+    more = f'<td bgcolor="{GLYPH_FILL}"><font size="-2">…</font></td>' if glyph.open_columns else ""
+    rows = [f"<tr>{cell * glyph.columns}{more}</tr>"] * glyph.rows
+    if glyph.more_rows:
+        rows.append(f'<tr><td colspan="{glyph.columns}"><font size="-2">⋮</font></td></tr>')
+    return (f'<table border="0" cellspacing="1" cellpadding="0" bgcolor="{GLYPH_LINE}">'
+            + "".join(rows) + "</table>")
+
+
 def to_swing_html(text: RichText) -> str:
     """yEd's label markup: text starting with <html> is drawn by Java Swing's HTML renderer."""
-    return "<html><center>" + to_swing_inline(text) + "</center></html>"
+    glyph = _swing_glyph(text.glyph) if text.glyph else ""
+    return "<html><center>" + glyph + to_swing_inline(text) + "</center></html>"

@@ -5,7 +5,7 @@
     leaky_slope = 0.01             # α of leaky_relu
     title = "A deeper tanh network"
     licence = "CC BY 4.0"          # or `license`, like the --license option
-    notation = "dls"               # the notation profile's name, passed on as text
+    notation = "dls"               # a notation profile: dls, nielsen, or a .toml file beside the spec
 
 Every mistake is a SpecError of one line that starts with the file's name, names the key and
 says how to fix it; syntax errors carry TOML's line and column.
@@ -52,7 +52,12 @@ def read_spec(path: str | Path) -> Spec:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise SpecError(f"{path}: not UTF-8 text; save the spec as UTF-8 TOML") from None
-    return parse_spec(text, source=str(path))
+    spec = parse_spec(text, source=str(path))
+    if spec.notation is not None and spec.notation.endswith(".toml"):
+        # a profile file named in a spec is found beside the spec, wherever bpdiag runs
+        from dataclasses import replace
+        spec = replace(spec, notation=str(path.parent / spec.notation))
+    return spec
 
 
 def parse_spec(text: str, source: str = "spec") -> Spec:

@@ -1,7 +1,9 @@
 """Numbers on the diagram: every quantity's value on the seeded example `bpdiag check` uses.
 
-The values are those of `bpdiag check --json --seed N --m M` (same data, same parameters, same
-graph evaluation), and each dW[l], db[l] carries the gradient check's verdict.
+The values are those of `bpdiag check --json --seed N --m M --view V` (same data, same
+parameters, the same graphs evaluated), and each gradient of a parameter carries the gradient
+check's verdict. In the example and unit views a node stands for one example: the diagram shows
+example i = 1, the JSON keeps the values of all m examples.
 """
 
 from __future__ import annotations
@@ -10,38 +12,65 @@ import networkx as nx
 
 from .graph import attrs as a
 from .graph.batch import backward_id
+from .graph.unit import unit_id
 from .model import Network
 from .views import View
 
-VALUE = "value"    # node attribute: nested lists (or a float for J), JSON-ready
-VERDICT = "check"  # node attribute on dW[l], db[l]: relative error, max |diff|, passed
+VALUE = "value"      # node attribute: JSON-ready nested lists (a float for a scalar)
+PER_EXAMPLE = "value_per_example"  # True when VALUE lists the m examples' values
+VERDICT = "check"    # node attribute on parameter gradients: errors and pass/fail
 
 MAX_ROWS, MAX_COLUMNS = 4, 5  # larger matrices are summarised by their range
 DEFAULT_M = 4                 # examples drawn when values are shown: small enough to print
 
 
+def _plain(value):
+    return float(value) if getattr(value, "ndim", 0) == 0 else value.tolist()
+
+
 def annotate(graph: nx.DiGraph, network: Network, view: View, *, m: int, seed: int) -> None:
     """Evaluate `graph` (built with this m) on check's data and store each quantity's value."""
-    from .verify import check, evaluate, forward_values
+    from .verify import PerExample, check, evaluate, forward_values
 
-    report = check(network, m=m, seed=seed)
-    forward = forward_values(network, report.problem)
+    report = check(network, m=m, seed=seed, view=view.granularity)
+    forward = forward_values(network, report.problem, view.granularity)
     values = forward if view.is_forward else evaluate(graph, forward)
     for node, data in graph.nodes(data=True):
         if data[a.KIND] in a.QUANTITY_KINDS and node in values:
             value = values[node]
-            data[VALUE] = float(value) if value.ndim == 0 else value.tolist()
-    for layer in range(network.depth, 0, -1):
-        for name in ("W", "b"):
-            node = backward_id(f"d{name}", layer)
-            if node in graph:
-                key = f"d{name}{layer}"
-                graph.nodes[node][VERDICT] = {
-                    "relative_error": report.errors[key],
-                    "max_abs_error": report.abs_errors[key],
-                    "passed": report.passed(key),
-                }
+            if isinstance(value, PerExample):
+                data[VALUE], data[PER_EXAMPLE] = [_plain(v) for v in value], True
+            else:
+                data[VALUE] = _plain(value)
+    for key in report.errors:
+        name, layer = key[1], int(key[2:])
+        _mark_verdicts(graph, report, key, name, layer, view.granularity)
     graph.graph.update(values_seed=seed, values_m=m)
+
+
+def _mark_verdicts(graph, report, key: str, name: str, layer: int, granularity: str) -> None:
+    if granularity != "unit":
+        node = backward_id(f"d{name}", layer)
+        if node in graph:
+            graph.nodes[node][VERDICT] = {"relative_error": report.errors[key],
+                                          "max_abs_error": report.abs_errors[key],
+                                          "passed": report.passed(key)}
+        return
+    # one scalar node per entry: each gets its own entry's difference
+    grads, numeric = report.grads[key], report.numeric[key]
+    for (j, k), value in zip(_indices(grads.shape), grads.flat):
+        node = unit_id("dw", layer, j + 1, k + 1) if name == "W" else unit_id("db", layer, j + 1)
+        if node in graph:
+            diff = abs(float(value) - float(numeric[j, k]))
+            scale = abs(float(value)) + abs(float(numeric[j, k]))
+            relative = diff / scale if scale else 0.0
+            graph.nodes[node][VERDICT] = {"relative_error": relative, "max_abs_error": diff,
+                                          "passed": relative < report.tolerance or diff < 1e-8}
+
+
+def _indices(shape):
+    rows, cols = shape
+    return [(j, k) for j in range(rows) for k in range(cols)]
 
 
 def _number(x: float) -> str:
@@ -49,16 +78,22 @@ def _number(x: float) -> str:
     return "0" if text in ("-0", "0") else text.replace("-", "−")
 
 
-def value_lines(value) -> list[str]:
-    """A small matrix row by row, '[0.12  −0.5]'; a larger one as its range."""
+def value_lines(value, per_example: bool = False) -> list[str]:
+    """A small matrix row by row, '[0.12  −0.5]'; a larger one as its range; example 1 only
+    when the node holds one value per example."""
+    prefix = ""
+    if per_example:
+        value, prefix = value[0], "i = 1: "
     if isinstance(value, float):
-        return [_number(value)]
+        return [prefix + _number(value)]
     rows = len(value)
     columns = len(value[0]) if rows else 0
     if rows <= MAX_ROWS and columns <= MAX_COLUMNS:
-        return ["[" + "  ".join(_number(x) for x in row) + "]" for row in value]
-    flat = [x for row in value for x in row]
-    return [f"values in [{_number(min(flat))}, {_number(max(flat))}]"]
+        lines = ["[" + "  ".join(_number(x) for x in row) + "]" for row in value]
+    else:
+        flat = [x for row in value for x in row]
+        lines = [f"values in [{_number(min(flat))}, {_number(max(flat))}]"]
+    return [prefix + lines[0], *lines[1:]]
 
 
 def verdict_line(verdict: dict) -> tuple[str, bool]:

@@ -22,6 +22,7 @@ from .graph import build_graph
 from .graph.batch import backward_id, forward_id
 from .graph.order import dataflow_order
 from .graph.unit import unit_id
+from .errors import BpdiagError
 from .model import Network, SpecError
 from .views import DEFAULT_GRANULARITY, GRANULARITIES, View
 
@@ -37,7 +38,7 @@ VIEWS_RTOL = 1e-12
 VIEWS_ATOL = 1e-15
 
 
-class EvaluationError(RuntimeError):
+class EvaluationError(BpdiagError):
     """The graph computed something inconsistent (a shape or an equivalent route disagrees)."""
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..errors import InputError
 from ..model import Network
 from ..views import View
-from .steps import Explanation, Given, Operand, Shortcut, Step, explain_view
+from .steps import Explanation, Given, Operand, Shortcut, Step, explain_view, in_notation
 
 FORMATS = ("text", "markdown", "latex")
 
@@ -29,10 +29,20 @@ def format_explanation(explanation: Explanation, fmt: str = "text") -> str:
 
 
 def explain_text(network: Network, view: View, fmt: str = "text", *,
-                 inference: bool = False) -> str:
-    """Explain `view` of `network` in `fmt` (checked before the graph is built)."""
+                 inference: bool = False, notation=None) -> str:
+    """Explain `view` of `network` in `fmt` (checked before the graph is built), its symbols
+    in the `notation` profile (text and markdown; latex stays in the course's notation)."""
+    from ..profiles import load_profile
+
     _check_format(fmt)
-    return format_explanation(explain_view(network, view, inference=inference), fmt)
+    profile = load_profile(notation)
+    if fmt == "latex" and not profile.is_course:
+        raise InputError(f"explain --format latex writes the course's notation only; drop "
+                         f"--notation {profile.name} or use --format text or markdown")
+    explanation = explain_view(network, view, inference=inference)
+    if not profile.is_course:
+        explanation = in_notation(explanation, profile.plain)
+    return format_explanation(explanation, fmt)
 
 
 __all__ = ["FORMATS", "Explanation", "Given", "Operand", "Shortcut", "Step", "explain_text",

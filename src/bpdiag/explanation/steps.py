@@ -6,7 +6,8 @@ so the explanation says what the diagram draws and nothing else.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, fields, replace
 
 import networkx as nx
 
@@ -166,3 +167,17 @@ def _step(graph: nx.DiGraph, node: str, number: int) -> Step:
     op = _producer(graph, node, a.OUTPUT)
     return Step(number, data[a.SYMBOL], phase, formula, tuple(data[a.SHAPE]), tuple(data[a.DIMS]),
                 _operands(graph, op, phase), tuple(data[a.CACHED_FOR]), data[a.NOTE], shortcut)
+
+
+def in_notation(value, rewrite: Callable[[str], str]):
+    """A copy of an Explanation (or any of its parts) with every symbol, formula and note
+    passed through `rewrite` (a notation profile's); titles and kinds stay as they are."""
+    if isinstance(value, str):
+        return rewrite(value)
+    if isinstance(value, tuple):
+        return tuple(in_notation(item, rewrite) for item in value)
+    if isinstance(value, (Explanation, Given, Step, Shortcut, Operand)):
+        keep = {"title", "network", "kind", "phase", "number"}
+        return replace(value, **{item.name: in_notation(getattr(value, item.name), rewrite)
+                                 for item in fields(value) if item.name not in keep})
+    return value

@@ -12,6 +12,7 @@ import networkx as nx
 
 from .. import labels, styles
 from ..graph import attrs as a
+from ..profiles import Profile, load_profile
 from ..richtext import to_graphviz
 
 LEGEND_ID = "legend"
@@ -28,7 +29,7 @@ def dot_names(graph: nx.DiGraph) -> dict[str, str]:
     return {node: f"n{index}" for index, node in enumerate(graph.nodes)}
 
 
-def _node_attrs(graph: nx.DiGraph, node: str) -> dict[str, str]:
+def _node_attrs(graph: nx.DiGraph, node: str, profile: Profile) -> dict[str, str]:
     data = graph.nodes[node]
     style = styles.node_style(data)
     font = styles.font()
@@ -37,8 +38,8 @@ def _node_attrs(graph: nx.DiGraph, node: str) -> dict[str, str]:
     is_operation = data[a.KIND] == a.OPERATION
     return {
         "id": node,
-        "label": "<" + to_graphviz(labels.node_label(graph, node), font.size) + ">",
-        "tooltip": labels.node_description(graph, node),
+        "label": "<" + to_graphviz(labels.node_label(graph, node, profile), font.size) + ">",
+        "tooltip": labels.node_description(graph, node, profile),
         "shape": shape,
         "style": ",".join(look),
         "fillcolor": style.fill,
@@ -72,8 +73,10 @@ def dot_name(title: str) -> str:
 
 
 def to_dot(graph: nx.DiGraph, *, title: str, legend_table: str | None = None,
-           dpi: int = 150) -> graphviz.Digraph:
-    """The Digraph of one view; `legend_table` is a Graphviz HTML TABLE drawn as one node."""
+           dpi: int = 150, notation: Profile | str | None = None) -> graphviz.Digraph:
+    """The Digraph of one view; `legend_table` is a Graphviz HTML TABLE drawn as one node.
+    Labels are drawn in the `notation` profile (default: the course's)."""
+    profile = load_profile(notation)
     font = styles.font()
     group_look = styles.group_style()
     names = dot_names(graph)
@@ -89,7 +92,7 @@ def to_dot(graph: nx.DiGraph, *, title: str, legend_table: str | None = None,
     for node, data in graph.nodes(data=True):
         members.setdefault(data.get(a.GROUP), []).append(node)
     for node in members.get(None, []):
-        dot.node(names[node], **_node_attrs(graph, node))
+        dot.node(names[node], **_node_attrs(graph, node, profile))
     for group in labels.groups_in_order(graph):
         fill = group_look["cost_fill"] if group == a.COST_GROUP else group_look["fill"]
         with dot.subgraph(name=f"cluster_{group}") as cluster:
@@ -98,7 +101,7 @@ def to_dot(graph: nx.DiGraph, *, title: str, legend_table: str | None = None,
                          color=group_look["border"], fontsize=f"{font.size:g}", id=f"group:{group}",
                          margin="12")
             for node in members[group]:
-                cluster.node(names[node], **_node_attrs(graph, node))
+                cluster.node(names[node], **_node_attrs(graph, node, profile))
     if legend_table is not None:
         dot.node(LEGEND_ID, label=f"<{legend_table}>", shape="plain", id=LEGEND_ID)
     for source, target, data in graph.edges(data=True):

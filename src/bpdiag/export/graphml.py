@@ -16,6 +16,7 @@ from lxml import etree
 from .. import labels, styles
 from ..graph import attrs as a
 from ..layout import Box, GroupBox, Layout, Route
+from ..profiles import Profile, load_profile
 from ..richtext import RichText, to_swing_html
 from .yed_xml import (BPDIAG_ID, EDGE_GRAPHICS, GRAPH_DESCRIPTION, NODE_DESCRIPTION,
                       NODE_GRAPHICS, colour, document, element, finish, g, num, rounded, y)
@@ -26,8 +27,9 @@ DEFAULT_INSET = 15.0
 
 
 def graphml_bytes(graph: nx.DiGraph, layout: Layout, legend: RichText | str | None = None, *,
-                  legend_description: str | None = None, title: str | None = None) -> bytes:
-    """The yEd GraphML of `graph` drawn with `layout`.
+                  legend_description: str | None = None, title: str | None = None,
+                  notation: Profile | str | None = None) -> bytes:
+    """The yEd GraphML of `graph` drawn with `layout`, labels in the `notation` profile.
 
     `legend` is drawn in the layout's box 'legend': rich text, or ready Swing HTML starting
     with '<html>'; `legend_description` is its tooltip. `title` leads the graph's description.
@@ -42,6 +44,7 @@ def graphml_bytes(graph: nx.DiGraph, layout: Layout, legend: RichText | str | No
     if legend is not None and LEGEND not in layout.nodes:
         raise ValueError("a legend was given but the layout has no 'legend' box")
 
+    profile = load_profile(notation)
     root = document()
     top = element(root, g("graph"), {"edgedefault": "directed", "id": "G"})
     element(top, g("data"), {"key": GRAPH_DESCRIPTION}, _graph_description(graph, title),
@@ -58,10 +61,10 @@ def graphml_bytes(graph: nx.DiGraph, layout: Layout, legend: RichText | str | No
             for child_index, member in enumerate(item.members):
                 ids[member] = f"{yed_id}::n{child_index}"
                 parent_of[member] = yed_id
-                _graph_node(inner, ids[member], member, graph, layout.nodes[member])
+                _graph_node(inner, ids[member], member, graph, layout.nodes[member], profile)
         else:
             ids[item] = yed_id
-            _graph_node(top, yed_id, item, graph, layout.nodes[item])
+            _graph_node(top, yed_id, item, graph, layout.nodes[item], profile)
     if legend is not None:
         _legend_node(top, f"n{len(items)}", legend, legend_description, layout.nodes[LEGEND])
 
@@ -134,11 +137,12 @@ def _shape_node(parent: etree._Element, yed_id: str, box: Box, fill: str, border
 
 
 def _graph_node(parent: etree._Element, yed_id: str, node: str, graph: nx.DiGraph,
-                box: Box) -> None:
+                box: Box, profile: Profile) -> None:
     style = styles.node_style(graph.nodes[node])
     _shape_node(parent, yed_id, box, style.fill, style.border, style.border_style,
-                style.border_width, style.shape, to_swing_html(labels.node_label(graph, node)),
-                style.text, labels.node_description(graph, node), node)
+                style.border_width, style.shape,
+                to_swing_html(labels.node_label(graph, node, profile)),
+                style.text, labels.node_description(graph, node, profile), node)
 
 
 def _legend_node(parent: etree._Element, yed_id: str, legend: RichText | str,

@@ -1,0 +1,318 @@
+"""Notation profiles: how the course's symbols are drawn (`--notation dls|nielsen|FILE.toml`).
+
+The graph keeps the course's notation (W[2], dZ[3], g[2]'(Z[2])); a profile only rewrites the text
+that is drawn, token by token: a course base name with its layer index becomes the profile's
+symbol with the layer written in the profile's style, e.g. for `nielsen`
+
+    dW[2] = (1/m) dZ[2] A[1]ᵀ   ->   ∂C/∂w^{2} = (1/m) δ^{2} a^{1}ᵀ
+
+where `^{...}` is drawn as a superscript (see richtext). Unit subscripts (`_13`), ᵀ, the example
+index (i) and all the mathematics pass through unchanged. The JSON export never sees a profile.
+
+A profile file (TOML) says:
+
+    profile = "mine"                       # required: the name shown in the legend
+    title = "..."                          # optional: one line shown beside the name
+    description = "..."                    # optional, e.g. how its symbols relate to the course's
+    note = "..."                           # optional
+    [style]
+    layer = "superscript"                  # w^{2}; "brackets" (the default) draws W[2]
+    [names]                                # course base name -> drawn symbol (layer follows it)
+    dZ = "δ"
+    [symbols.dZ]                           # legend rows, keyed by the graph's node `name`
+    symbol = "δ^{l}"
+    meaning = "..."
+    shape = "(n^{l}, m)"
+    [symbols.dZ.unit]                      # optional: what differs in the example or unit view
+    symbol = "δ^{l}_j"
+    [operators]
+    "⊙" = "element-wise product"
+    [key]                                  # the colour key's texts, by kind (styles.toml)
+    gradient = "gradient: δ, ∂C/∂w, ∂C/∂b"
+
+Names and symbols a file leaves out fall back to the course's (`dls`), rewritten with the
+file's own names and style, so a small file only says what differs.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from .errors import InputError
+from .resources import template_path
+
+BUILTIN = ("dls", "nielsen")
+DEFAULT = "dls"
+
+# The base names the graph's text is written with, and what may follow them.
+BASE_NAMES = ("W", "b", "Z", "A", "X", "Y", "J", "ℒ", "dA", "dZ", "dW", "db", "g", "n",
+              "x", "y", "z", "a", "w", "dz", "da", "dw")
+# Base names followed by the example index (i) that a profile may draw as one symbol.
+EXAMPLE_NAMES = ("dW(i)", "ℒ(i)")
+NAME_KEYS = BASE_NAMES + EXAMPLE_NAMES
+# The `name` attribute of every quantity node any view draws: the legend's rows.
+NODE_NAMES = ("X", "Y", "x", "y", "W", "w", "b", "Z", "z", "A", "a", "ℒ", "J", "dA", "da",
+              "dZ", "dz", "g'", "dW", "dW(i)", "dw", "db")
+GRANULARITIES = ("example", "unit")  # views whose legend rows may differ from the batch view's
+ROW_FIELDS = ("symbol", "meaning", "shape")
+TOP_KEYS = ("profile", "title", "description", "note", "style", "names", "symbols", "operators",
+            "key")
+# The colour key's entries (styles.toml's kinds, and the cache mark), which [key] may reword.
+KEY_ENTRIES = ("data", "parameter", "forward", "cost", "gradient", "derivative", "operation",
+               "annotation", "cached")
+DLS_LAYER = "[{l}]"
+LAYER_STYLES = {"brackets": DLS_LAYER, "superscript": "^{{l}}"}  # {l} is the layer index
+
+# A name may stand without a layer index (J, X, 'dZ's columns') unless it is also an English
+# word or letter; 'A' and 'a' are rewritten bare only right after ∂ (∂ℒ/∂A).
+_BARE = {"W", "b", "Z", "X", "Y", "J", "ℒ", "dA", "dZ", "dW", "db", "x", "y", "z", "w",
+         "dz", "da", "dw"}
+_AFTER_PARTIAL = {"A", "a"}
+_LAYER_INDEX = r"\d+|l|L|l-1|l\+1|1\.\.L"
+_TOKEN = re.compile(
+    r"(?<![A-Za-z0-9_\]])(?P<name>" + "|".join(sorted(map(re.escape, BASE_NAMES), key=len,
+                                                           reverse=True)) + r")"
+    r"(?:\[(?P<layer>" + _LAYER_INDEX + r")\])?(?P<example>\(i\))?(?![A-Za-z])"
+)
+
+_SUPERSCRIPTS = str.maketrans("0123456789+-=()lLn", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ˡᴸⁿ")
+_PLAIN_SUP = re.compile(r"\^\{([^{}]*)\}")
+
+
+@dataclass(frozen=True, eq=False)
+class Profile:
+    """A notation profile; `rewrite` turns course-notation text into this profile's drawn text."""
+
+    name: str
+    title: str
+    description: str
+    note: str
+    layer_style: str                               # "[{l}]" or "^{{l}}": {l} is the index
+    names: dict[str, str]                          # course base name -> drawn symbol
+    symbols: dict[str, dict[str, dict[str, str]]]  # node name -> {"": row, "unit": row, ...}
+    operators: tuple[tuple[str, str], ...]
+    key: dict[str, str]                            # colour key entry -> its text in this notation
+
+    def key_text(self, entry: str, course_text: str) -> str:
+        """The colour key's text for `entry` ('gradient', ...): the profile's own, or the
+        course's text (styles.toml) rewritten."""
+        return self.key.get(entry) or self.rewrite(course_text)
+
+    @property
+    def is_course(self) -> bool:
+        """True when drawing with this profile changes nothing (the course's own notation)."""
+        return self.layer_style == DLS_LAYER and all(self.names.get(k, k) == k for k in NAME_KEYS)
+
+    def rewrite(self, text: str) -> str:
+        """Course notation -> this profile's drawn text (plain text with ^{...} superscripts)."""
+        if self.is_course or not text:
+            return text
+        return _TOKEN.sub(self._token, text)
+
+    def plain(self, text: str) -> str:
+        """Like `rewrite`, for plain-text outputs (tooltips, explain): superscripts in Unicode
+        where every character has one (w², δˡ), else ^(...)."""
+        return plain_superscripts(self.rewrite(text))
+
+    def _token(self, match: re.Match) -> str:
+        name, layer, example = match.group("name", "layer", "example")
+        if layer is None:
+            before = match.string[:match.start()]
+            bare_ok = name in _BARE or (name in _AFTER_PARTIAL and before.endswith("∂"))
+            if not bare_ok:
+                return match.group(0)
+        if example and f"{name}(i)" in self.names:
+            drawn, example = self.names[f"{name}(i)"], ""
+        else:
+            drawn = self.names.get(name, name)
+        index = "" if layer is None else self.layer_style.replace("{l}", layer)
+        if "{l}" in drawn:
+            return drawn.replace("{l}", index) + (example or "")
+        return drawn + index + (example or "")
+
+    def legend_row(self, name: str, granularity: str = "batch") -> tuple[str, str, str] | None:
+        """(symbol, meaning, shape) of node name `name` in a view of `granularity`, or None."""
+        entry = self.symbols.get(name)
+        if entry is None:
+            if self.name == DEFAULT:
+                return None
+            row = builtin(DEFAULT).legend_row(name, granularity)
+            return None if row is None else tuple(self.rewrite(part) for part in row)
+        row = dict(entry[""])
+        row.update(entry.get(granularity, {}))
+        return row["symbol"], row["meaning"], row["shape"]
+
+
+def plain_superscripts(text: str) -> str:
+    """'w^{2}' -> 'w²', 'w^{1..L}' -> 'w^(1..L)': drawn text for plain-text outputs."""
+    return _PLAIN_SUP.sub(_plain_superscript, text)
+
+
+def _plain_superscript(match: re.Match) -> str:
+    inner = match.group(1)
+    converted = inner.translate(_SUPERSCRIPTS)
+    if all(ord(c) > 127 for c in converted):
+        return converted
+    return f"^({inner})"
+
+
+def load_profile(name_or_path: str | Path | Profile | None) -> Profile:
+    """A builtin profile by name ('dls', 'nielsen'), or a profile TOML file by its path.
+
+    Every mistake is an InputError of one line naming the file, the key and the fix.
+    """
+    if isinstance(name_or_path, Profile):
+        return name_or_path
+    if name_or_path is None:
+        return builtin(DEFAULT)
+    if isinstance(name_or_path, str) and name_or_path in BUILTIN:
+        return builtin(name_or_path)
+    text = str(name_or_path)
+    if isinstance(name_or_path, str) and not _looks_like_path(text):
+        close = difflib.get_close_matches(text, BUILTIN, n=1)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        raise InputError(f"unknown notation profile '{text}'; {hint}choose "
+                         f"{', '.join(BUILTIN)} or give the path of a profile .toml file")
+    return read_profile(Path(name_or_path))
+
+
+def _looks_like_path(text: str) -> bool:
+    return text.endswith(".toml") or "/" in text or "\\" in text or Path(text).is_file()
+
+
+@lru_cache(maxsize=None)
+def builtin(name: str) -> Profile:
+    """A profile shipped in templates/notation/, parsed once per process."""
+    path = template_path("notation", f"{name}.toml")
+    return parse_profile(path.read_text(encoding="utf-8"), source=f"notation/{name}.toml")
+
+
+def read_profile(path: Path) -> Profile:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"--notation {path}: no such file; give {', '.join(BUILTIN)} or the path "
+                         "of a profile .toml file") from None
+    except OSError as exc:
+        raise InputError(f"--notation {path}: cannot read it ({exc.strerror}); give a readable "
+                         "profile .toml file") from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(f"{path}: not UTF-8 text; save the notation profile as UTF-8 TOML") from None
+    return parse_profile(text, source=str(path))
+
+
+def parse_profile(text: str, source: str = "profile") -> Profile:
+    """Check the TOML `text` of a profile; `source` names it in error messages."""
+    try:
+        table = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"{source}: invalid TOML: {exc}; fix the syntax there") from None
+    _known(table, TOP_KEYS, source, "")
+    if "profile" not in table:
+        raise InputError(f'{source}: missing key \'profile\'; add its name, e.g. profile = "mine"')
+    name = _text(table, "profile", source, "")
+    if not name.strip():
+        raise InputError(f"{source}: 'profile' is empty; give the profile a name")
+    title, description, note = (_text(table, key, source, "", "") for key in ("title", "description", "note"))
+
+    style = _table(table, "style", source)
+    _known(style, ("layer",), source, "style.")
+    layer = _text(style, "layer", source, "style.", "brackets")
+    if layer not in LAYER_STYLES:
+        raise InputError(f"{source}: 'style.layer' is \"{layer}\"; choose " +
+                         " or ".join(f'"{name}"' for name in LAYER_STYLES))
+    layer_style = LAYER_STYLES[layer]
+
+    names_table = _table(table, "names", source)
+    _known(names_table, NAME_KEYS, source, "names.")
+    names = {key: _text(names_table, key, source, "names.") for key in names_table}
+    for key, value in names.items():
+        if not value.strip():
+            raise InputError(f"{source}: 'names.{key}' is empty; write the symbol drawn for {key}")
+
+    symbols: dict[str, dict[str, dict[str, str]]] = {}
+    for node_name, entry in _table(table, "symbols", source).items():
+        where = f"symbols.{_key(node_name)}"
+        if node_name not in NODE_NAMES:
+            raise InputError(f"{source}: {_unknown(node_name, NODE_NAMES, 'symbols.')}")
+        if not isinstance(entry, dict):
+            raise InputError(f"{source}: '{where}' must be a table with symbol, meaning, shape")
+        _known(entry, ROW_FIELDS + GRANULARITIES, source, where + ".")
+        rows = {"": {}}
+        for field_name in ROW_FIELDS:
+            if field_name not in entry:
+                raise InputError(f"{source}: '{where}' lacks '{field_name}'; give symbol, meaning "
+                                 "and shape")
+            rows[""][field_name] = _text(entry, field_name, source, where + ".")
+        for granularity in GRANULARITIES:
+            if granularity in entry:
+                override = _table(entry, granularity, source, where + ".")
+                _known(override, ROW_FIELDS, source, f"{where}.{granularity}.")
+                rows[granularity] = {key: _text(override, key, source, f"{where}.{granularity}.")
+                                     for key in override}
+        symbols[node_name] = rows
+
+    operators_table = _table(table, "operators", source)
+    operators = tuple((key, _text(operators_table, key, source, "operators."))
+                      for key in operators_table)
+    key_table = _table(table, "key", source)
+    _known(key_table, KEY_ENTRIES, source, "key.")
+    key = {entry: _text(key_table, entry, source, "key.") for entry in key_table}
+    return Profile(name, title, description, note, layer_style, names, symbols, operators, key)
+
+
+def _key(key: str) -> str:
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else f'"{key}"'
+
+
+def _unknown(key: str, known: tuple[str, ...], prefix: str) -> str:
+    close = difflib.get_close_matches(key, known, n=1)
+    hint = f"did you mean '{prefix}{close[0]}'? " if close else ""
+    return f"unknown key '{prefix}{key}'; {hint}the known keys are " + ", ".join(known)
+
+
+def _known(table: dict, known: tuple[str, ...], source: str, prefix: str) -> None:
+    for key in table:
+        if key not in known:
+            raise InputError(f"{source}: {_unknown(key, known, prefix)}")
+
+
+def _text(table: dict, key: str, source: str, prefix: str, default: str | None = None) -> str:
+    if key not in table:
+        if default is None:
+            raise InputError(f"{source}: missing key '{prefix}{key}'")
+        return default
+    value = table[key]
+    if not isinstance(value, str):
+        raise InputError(f"{source}: '{prefix}{key}' must be text in quotes, not "
+                         f"{_describe(value)}; write e.g. {_key(key)} = \"...\"")
+    return value
+
+
+def _table(table: dict, key: str, source: str, prefix: str = "") -> dict:
+    value = table.get(key, {})
+    if not isinstance(value, dict):
+        raise InputError(f"{source}: '{prefix}{key}' must be a table ([{prefix}{key}]), not "
+                         f"{_describe(value)}")
+    return value
+
+
+def _describe(value: object) -> str:
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f'the text "{value}"'
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "a table"
+    return f"a {type(value).__name__}"
