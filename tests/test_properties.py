@@ -220,6 +220,24 @@ def test_spec_reader_on_any_table(table):
     _clean(parse_spec, text)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=200) | st.dictionaries(
+    st.sampled_from(["profile", "title", "note", "style", "names", "symbols", "operators", "key"]),
+    TOML_VALUES | st.dictionaries(st.sampled_from(["dW", "db", "W", "layer", "symbol", "x", "⊙"]),
+                                  TOML_VALUES, max_size=3), max_size=5))
+def test_notation_reader_on_any_input(data):
+    from bpdiag.profiles import parse_profile
+
+    if isinstance(data, dict):
+        lines = [f"{key} = {_toml(value)}" for key, value in data.items() if not isinstance(value, dict)]
+        for key, value in data.items():
+            if isinstance(value, dict):
+                lines.append(f"[{key}]")
+                lines += [f'"{name}" = {_toml(item)}' for name, item in value.items()]
+        data = "\n".join(lines) + "\n"
+    _clean(parse_profile, data)
+
+
 @settings(max_examples=100, deadline=None)
 @given(st.binary(max_size=200))
 def test_spec_reader_on_any_bytes(tmp_path_factory, data):
