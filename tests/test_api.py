@@ -183,8 +183,8 @@ def test_writing_several_formats_runs_graphviz_once(tmp_path, monkeypatch):
     from bpdiag.export import render as render_module
 
     calls = []
-    real = render_module.subprocess.run
-    monkeypatch.setattr(render_module.subprocess, "run",
+    real = render_module.subprocess.Popen
+    monkeypatch.setattr(render_module.subprocess, "Popen",
                         lambda *args, **kwargs: calls.append(args) or real(*args, **kwargs))
     written = bpdiag.render(NET, 2).write(tmp_path, formats="graphml,svg,png")
     assert [p.name for p in written] == ["backprop_to_layer_2.graphml", "backprop_to_layer_2.svg",

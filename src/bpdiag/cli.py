@@ -5,6 +5,8 @@ from __future__ import annotations
 import functools
 import inspect
 import json
+import os
+import signal
 import sys
 from pathlib import Path
 
@@ -20,13 +22,21 @@ EXPLAIN_FORMATS = ("text", "markdown", "latex")  # bpdiag.explanation.FORMATS, w
 
 
 class _Group(click.Group):
-    """Every failure becomes one line on stderr and an exit code: 2 for bad input, 1 otherwise."""
+    """Every failure becomes one line on stderr and an exit code: 2 for bad input, 1 otherwise,
+    130 for Ctrl-C and 143 for SIGTERM; never a traceback (BPDIAG_DEBUG=1 shows one for a bug)."""
 
     def main(self, *args, **kwargs):  # type: ignore[override]
         kwargs["standalone_mode"] = False
         try:
             code = super().main(*args, **kwargs)
-        except click.exceptions.Abort:
+            sys.stdout.flush()
+        except Interrupted as exc:
+            _fail(f"interrupted ({exc.signal_name}); every file written is complete, "
+                  "the others were not written", exc.exit_code)
+        except click.exceptions.Abort as exc:
+            if isinstance(exc.__context__, KeyboardInterrupt):
+                _fail("interrupted (Ctrl-C); every file written is complete, the others were "
+                      "not written", 130)
             _fail("aborted", 1)
         except click.UsageError as exc:
             hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx else ""
@@ -36,12 +46,48 @@ class _Group(click.Group):
         except BpdiagError as exc:
             _fail(str(exc), exc.exit_code)
         except BrokenPipeError:
-            sys.exit(1)
+            _quiet_broken_pipe()
+        except KeyboardInterrupt:
+            _fail("interrupted (Ctrl-C); every file written is complete, the others were "
+                  "not written", 130)
+        except MemoryError:
+            _fail("out of memory; draw or check a smaller network", 1)
+        except Exception as exc:  # a bug: still one line, with what to report
+            if os.environ.get("BPDIAG_DEBUG"):
+                raise
+            _fail(f"internal error {type(exc).__name__}: {exc}; please report it with the "
+                  "command line (BPDIAG_DEBUG=1 shows the traceback)", 1)
         sys.exit(code if isinstance(code, int) else 0)
 
 
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM, raised in the main thread so that cleanup (`finally`) runs."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signal_name = signal.Signals(signum).name
+        self.exit_code = 128 + signum
+
+
+def _raise_interrupted(signum, frame):  # noqa: ARG001 - signal handler signature
+    raise Interrupted(signum)
+
+
+def _quiet_broken_pipe() -> None:
+    """The reader went away (`bpdiag check | head`): stop quietly, like other Unix tools."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # Python's flush at exit must not fail again
+    except (OSError, ValueError):
+        pass
+    sys.exit(1)
+
+
 def _fail(message: str, code: int) -> None:
-    click.echo(f"bpdiag: error: {' '.join(message.split())}", err=True)
+    try:
+        click.echo(f"bpdiag: error: {' '.join(message.split())}", err=True)
+    except (BrokenPipeError, OSError):
+        pass
     sys.exit(code)
 
 
@@ -240,4 +286,8 @@ def explain_command(network: Network, spec, granularity: str, forward: bool, to_
 
 
 def main() -> None:
+    """The console script: SIGTERM and SIGINT become `Interrupted`, so temporary files are removed."""
+    for signum in (signal.SIGINT, getattr(signal, "SIGTERM", None)):
+        if signum is not None:
+            signal.signal(signum, _raise_interrupted)
     cli(prog_name="bpdiag")

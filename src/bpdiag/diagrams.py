@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .errors import InputError
 from .files import atomic_write, prepare_out_dir
-from .graph import build_graph
+from .graph import build_graph, check_drawable
 from .model import Network
 from .profiles import DEFAULT, Profile, load_profile
 from .views import View
@@ -32,6 +32,11 @@ class RenderOptions:
     m: int | None = None      # examples; None = symbolic m (values use values.DEFAULT_M)
     notation: Profile | str = DEFAULT  # drawn symbols: 'dls', 'nielsen', a profile file, a Profile
 
+    def __post_init__(self) -> None:
+        from .usertext import check_text
+        check_text(self.title, "--title")
+        check_text(self.license, "--license")
+
 
 def parse_formats(text: str) -> tuple[str, ...]:
     """'svg,png' -> ('svg', 'png'), in the order given, without repeats."""
@@ -51,6 +56,8 @@ def parse_formats(text: str) -> tuple[str, ...]:
 def render_view(network: Network, view: View, formats: tuple[str, ...],
                 options: RenderOptions) -> dict[str, bytes]:
     """The bytes of each requested format for one view; Graphviz runs at most once."""
+    if any(fmt != "json" for fmt in formats):
+        check_drawable(network, view)
     return _render_graph(network, _view_graph(network, view, options), formats, options)
 
 
@@ -151,17 +158,31 @@ def write_views(network: Network, views: list[View], formats: tuple[str, ...], o
                 options: RenderOptions) -> list[Path]:
     """Render every view, then write the files; nothing is written if any view fails."""
     options = replace(options, notation=load_profile(options.notation))  # read a file once
+    drawn = any(fmt != "json" for fmt in formats)
     for view in views:
         view.check_fits(network)
+        if drawn:
+            check_drawable(network, view)
+    if options.values:
+        from .verify import check_size
+        check_size(network, options.m or 1)
     graphs = [_view_graph(network, view, options) for view in views]
     # Graphviz runs outside the interpreter, so independent diagrams are laid out concurrently,
     # the largest first so that no big one is left running alone at the end.
     order = sorted(range(len(views)), key=lambda index: -graphs[index].number_of_nodes())
     workers = max(1, min(len(views), os.cpu_count() or 1))
-    with ThreadPoolExecutor(max_workers=workers) as pool:
+    pool = ThreadPoolExecutor(max_workers=workers)
+    try:
         futures = {index: pool.submit(_render_graph, network, graphs[index], formats, options)
                    for index in order}
         results = [futures[index].result() for index in range(len(views))]
+    except BaseException:
+        # a view failed, or Ctrl-C/SIGTERM: stop the other Graphviz runs instead of waiting
+        pool.shutdown(wait=False, cancel_futures=True)
+        from .export.render import stop_all
+        stop_all()
+        raise
+    pool.shutdown()
     rendered = list(zip(views, results))
     out_dir = prepare_out_dir(out_dir)
     written = []

@@ -5,7 +5,6 @@ So that a diagram can still be read weeks later without this tool at hand.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 
 import networkx as nx
@@ -133,4 +132,4 @@ def to_plain(legend: Legend) -> str:
     lines += [f"{symbol}: {meaning} {shape}" for symbol, meaning, shape in legend.notation]
     if legend.note:
         lines.append(legend.note)
-    return plain_superscripts(html.unescape("\n".join(lines)))
+    return plain_superscripts("\n".join(lines))

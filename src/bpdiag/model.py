@@ -82,7 +82,8 @@ def _validate(net: Network) -> None:
         )
     slope = net.leaky_slope
     if isinstance(slope, bool) or not isinstance(slope, (int, float)) or not 0 < slope < 1:
-        raise SpecError(f"leaky ReLU slope {slope!r} must be a number between 0 and 1 (exclusive)")
+        raise SpecError(f"leaky ReLU slope {slope!r} must be a number between 0 and 1 (exclusive); "
+                        "give e.g. --leaky-slope 0.01")
 
 
 def parse_sizes(text: str) -> tuple[int, ...]:

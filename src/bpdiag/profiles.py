@@ -45,6 +45,7 @@ from pathlib import Path
 
 from .errors import InputError
 from .resources import template_path
+from .usertext import check_text
 
 BUILTIN = ("dls", "nielsen")
 DEFAULT = "dls"
@@ -214,6 +215,9 @@ def parse_profile(text: str, source: str = "profile") -> Profile:
         table = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{source}: invalid TOML: {exc}; fix the syntax there") from None
+    except RecursionError:
+        raise InputError(f"{source}: arrays or tables nested too deeply to read; a profile "
+                         "nests tables one level deep, e.g. [names]") from None
     _known(table, TOP_KEYS, source, "")
     if "profile" not in table:
         raise InputError(f'{source}: missing key \'profile\'; add its name, e.g. profile = "mine"')
@@ -293,6 +297,11 @@ def _text(table: dict, key: str, source: str, prefix: str, default: str | None =
     if not isinstance(value, str):
         raise InputError(f"{source}: '{prefix}{key}' must be text in quotes, not "
                          f"{_describe(value)}; write e.g. {_key(key)} = \"...\"")
+    try:
+        check_text(key, f"the key '{prefix}{key}'")
+        check_text(value, f"'{prefix}{key}'")
+    except InputError as exc:
+        raise InputError(f"{source}: {exc}") from None
     return value
 
 

@@ -18,7 +18,9 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import InputError
 from .model import DEFAULT_LEAKY_SLOPE, HIDDEN_ACTIVATIONS, Network, SpecError
+from .usertext import check_text
 
 EXAMPLE_LAYERS = "layers = [2, 3, 2, 1]"
 TEXT_KEYS = ("title", "licence", "license", "notation")
@@ -42,6 +44,8 @@ def read_spec(path: str | Path) -> Spec:
         data = path.read_bytes()
     except FileNotFoundError:
         raise SpecError(f"--spec {path}: no such file; give the path of a TOML network spec") from None
+    except IsADirectoryError:
+        raise SpecError(f"--spec {path} is a folder; give the path of a TOML network spec") from None
     except OSError as exc:
         raise SpecError(f"--spec {path}: cannot read it ({exc.strerror}); give a readable TOML file") from None
     try:
@@ -62,6 +66,9 @@ def parse_spec(text: str, source: str = "spec") -> Spec:
         table = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(f"{source}: invalid TOML: {exc}; fix the syntax there") from None
+    except RecursionError:
+        raise SpecError(f"{source}: arrays or tables nested too deeply to read; a spec needs "
+                        f"no nesting, e.g. {EXAMPLE_LAYERS}") from None
     for key in table:
         if key not in KNOWN_KEYS:
             raise SpecError(f"{source}: {_unknown(key)}")
@@ -74,8 +81,17 @@ def parse_spec(text: str, source: str = "spec") -> Spec:
                         "a string, one of " + ", ".join(HIDDEN_ACTIVATIONS))
     slope = _typed(table, "leaky_slope", (int, float), DEFAULT_LEAKY_SLOPE, source,
                    "a number between 0 and 1, e.g. leaky_slope = 0.01")
+    if not 0 < slope < 1:
+        raise SpecError(f"{source}: 'leaky_slope': slope {slope} must be a number between 0 and 1 "
+                        "(exclusive); "
+                        "write e.g. leaky_slope = 0.01")
     text_values = {key: _typed(table, key, str, None, source, f'text in quotes, e.g. {key} = "..."')
                    for key in TEXT_KEYS}
+    for key, value in text_values.items():
+        try:
+            check_text(value, f"'{key}'")
+        except InputError as exc:
+            raise SpecError(f"{source}: {exc}") from None
     try:
         network = Network(sizes, activation, float(slope))
     except SpecError as exc:

@@ -23,7 +23,7 @@ from .graph.batch import backward_id, forward_id
 from .graph.order import dataflow_order
 from .graph.unit import unit_id
 from .errors import BpdiagError
-from .model import Network
+from .model import Network, SpecError
 from .views import DEFAULT_GRANULARITY, GRANULARITIES, View
 
 EPSILON = 1e-6        # central-difference step in float64
@@ -358,6 +358,25 @@ class CheckReport:
         return self.errors[key] < self.tolerance or self.abs_errors[key] < ABSOLUTE_TOLERANCE
 
 
+# The largest check: finite differences evaluate the network twice per parameter, so the work grows
+# with parameters² × m; at these limits a check takes seconds, and numpy's arrays stay small.
+MAX_CHECK_PARAMETERS = 5_000
+MAX_CHECK_EXAMPLES = 1_000
+
+
+def check_size(network: Network, m: int) -> None:
+    """Refuse a check (or --values) too large to finish in reasonable time and memory."""
+    sizes = network.sizes
+    parameters = sum(sizes[l] * (sizes[l - 1] + 1) for l in range(1, len(sizes)))
+    if parameters > MAX_CHECK_PARAMETERS:
+        raise SpecError(f"the network has {parameters} weights and biases, more than the "
+                        f"{MAX_CHECK_PARAMETERS} a numeric gradient check handles in reasonable time; "
+                        "check a smaller network with the same depth and activations")
+    if m > MAX_CHECK_EXAMPLES:
+        raise SpecError(f"--m {m} is more than the {MAX_CHECK_EXAMPLES} examples a numeric gradient "
+                        "check uses; a few examples test the gradients as well, e.g. --m 5")
+
+
 def check(network: Network, m: int = 5, seed: int = 0,
           view: str = DEFAULT_GRANULARITY) -> CheckReport:
     """Evaluate every view of `network` at granularity `view` on seeded data and check each
@@ -368,6 +387,7 @@ def check(network: Network, m: int = 5, seed: int = 0,
     the example and unit views, that cost and gradients equal the batch graph's (to VIEWS_RTOL).
     """
     View(None, view)  # an unknown granularity is a SpecError naming the choices
+    check_size(network, m)
     problem = random_problem(network, m, seed)
     batch_forward = forward_values(network, problem)
     forward = batch_forward if view == "batch" else forward_values(network, problem, view)

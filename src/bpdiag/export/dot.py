@@ -60,6 +60,18 @@ def _edge_attrs(role: str | None) -> dict[str, str]:
     return attrs
 
 
+def dot_name(title: str) -> str:
+    """The title as the DOT graph's name (Graphviz writes it into the SVG's <title>).
+
+    The graphviz package escapes quotes; DOT cannot end a quoted string with a backslash (it
+    would escape the closing quote), so a trailing backslash gets a space after it, and text
+    that looks like <...> is kept from being read as an HTML string.
+    """
+    if title.endswith("\\"):
+        title += " "
+    return graphviz.nohtml(title)
+
+
 def to_dot(graph: nx.DiGraph, *, title: str, legend_table: str | None = None,
            dpi: int = 150, notation: Profile | str | None = None) -> graphviz.Digraph:
     """The Digraph of one view; `legend_table` is a Graphviz HTML TABLE drawn as one node.
@@ -69,7 +81,7 @@ def to_dot(graph: nx.DiGraph, *, title: str, legend_table: str | None = None,
     group_look = styles.group_style()
     names = dot_names(graph)
     backward = graph.graph.get("view", "forward") != "forward"
-    dot = graphviz.Digraph(name=title, engine="dot")
+    dot = graphviz.Digraph(name=dot_name(title), engine="dot")
     dot.attr("graph", rankdir="RL" if backward else "LR", newrank="true", splines="polyline",
              nodesep="0.3", ranksep="0.45", pad="0.25", fontname=font.family,
              fontsize=f"{font.size:g}", dpi=str(dpi), bgcolor="white", id="bpdiag")

@@ -6,15 +6,17 @@ formats show the same picture; bpdiag's GraphML is built from that same layout.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import tempfile
+import threading
 from pathlib import Path
 
-from ..errors import BpdiagError
+from ..errors import BpdiagError, InputError
 
-DOT_TIMEOUT_SECONDS = 120
+DOT_TIMEOUT_SECONDS = 120  # per diagram; BPDIAG_DOT_TIMEOUT (seconds) overrides it
 INSTALL_HINT = ("install Graphviz: 'sudo apt-get install graphviz' (Debian/Ubuntu), "
                 "'brew install graphviz' (macOS), 'conda install -c conda-forge graphviz' (conda), "
                 "'winget install graphviz' (Windows); or use --format json, which needs none")
@@ -32,24 +34,102 @@ def dot_program() -> str:
     return program
 
 
+def dot_timeout() -> float:
+    """Seconds one Graphviz run may take: BPDIAG_DOT_TIMEOUT, or DOT_TIMEOUT_SECONDS."""
+    text = os.environ.get("BPDIAG_DOT_TIMEOUT")
+    if not text:
+        return DOT_TIMEOUT_SECONDS
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 < seconds < float("inf"):
+        raise InputError(f"BPDIAG_DOT_TIMEOUT={text!r} is not a positive number of seconds; "
+                         f"unset it (default {DOT_TIMEOUT_SECONDS} s) or give e.g. 300")
+    return seconds
+
+
+_running: set[subprocess.Popen] = set()
+_running_lock = threading.Lock()
+
+
+SCRATCH_PREFIX = "bpdiag-"  # Graphviz writes into <system temp>/bpdiag-PID-XXXXXXXX/
+_swept = False
+
+
+def _remove_stale_scratch() -> None:
+    """Once per process: delete the scratch folders of bpdiag runs that were killed (SIGKILL)."""
+    global _swept
+    if _swept:
+        return
+    _swept = True
+    from ..files import process_alive
+
+    root = tempfile.gettempdir()
+    with contextlib.suppress(OSError):
+        for name in sorted(os.listdir(root)):
+            parts = name[len(SCRATCH_PREFIX):].split("-", 1)
+            if (name.startswith(SCRATCH_PREFIX) and len(parts) == 2 and parts[0].isdigit()
+                    and not process_alive(int(parts[0]))):
+                shutil.rmtree(os.path.join(root, name), ignore_errors=True)
+
+
+@contextlib.contextmanager
+def _tracked(process: subprocess.Popen):
+    with _running_lock:
+        _running.add(process)
+    try:
+        yield
+    finally:
+        with _running_lock:
+            _running.discard(process)
+
+
+def stop_all() -> None:
+    """Kill every Graphviz process still running (the run was interrupted or another view failed)."""
+    with _running_lock:
+        processes = list(_running)
+    for process in processes:
+        with contextlib.suppress(OSError):
+            process.kill()
+
+
 def run_dot(source: str, formats: tuple[str, ...]) -> dict[str, bytes]:
     """Lay out `source` once and write each of `formats` (e.g. json0, svg, png) from that layout."""
     program = dot_program()
-    with tempfile.TemporaryDirectory(prefix="bpdiag-") as folder:
+    _remove_stale_scratch()
+    with tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-") as folder:
         outputs = {fmt: Path(folder) / f"diagram.{fmt}" for fmt in formats}
         command = [program]
         for fmt, path in outputs.items():
             command += [f"-T{fmt}", f"-o{path}"]
+        timeout = dot_timeout()
         try:
-            done = subprocess.run(command, input=source.encode("utf-8"), capture_output=True,
-                                  timeout=DOT_TIMEOUT_SECONDS, check=False)
-        except subprocess.TimeoutExpired:
-            raise GraphvizError(f"Graphviz took longer than {DOT_TIMEOUT_SECONDS} s to lay out the "
-                                "diagram; draw a smaller network or the batch view") from None
+            process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                       stderr=subprocess.PIPE)
         except OSError as exc:
-            raise GraphvizError(f"could not run Graphviz's dot ({exc.strerror}); {INSTALL_HINT}") from None
-        if done.returncode != 0:
-            message = done.stderr.decode("utf-8", "replace").strip().splitlines()
-            detail = message[-1] if message else f"exit code {done.returncode}"
-            raise GraphvizError(f"Graphviz failed: {detail}; check the installation ('dot -V')")
-        return {fmt: path.read_bytes() for fmt, path in outputs.items()}
+            raise GraphvizError(f"could not run Graphviz's dot {program} ({exc.strerror}); "
+                                f"{INSTALL_HINT}") from None
+        with process, _tracked(process):
+            try:
+                _, stderr = process.communicate(source.encode("utf-8"), timeout=timeout)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()  # not communicate(): a child of dot may hold the pipes open
+                raise GraphvizError(f"Graphviz took longer than {timeout:g} s to lay out the "
+                                    "diagram; draw a smaller network or the batch view, or raise "
+                                    "the limit with BPDIAG_DOT_TIMEOUT=SECONDS") from None
+            except BaseException:
+                process.kill()
+                process.wait()
+                raise
+        if process.returncode != 0:
+            message = stderr.decode("utf-8", "replace").strip().splitlines()
+            detail = message[-1] if message else f"exit code {process.returncode}"
+            raise GraphvizError(f"Graphviz failed: {detail}; check the installation ('dot -V') "
+                                "or report the command line")
+        try:
+            return {fmt: path.read_bytes() for fmt, path in outputs.items()}
+        except OSError:
+            raise GraphvizError("Graphviz ended without writing every format; check the "
+                                "installation ('dot -V' and 'dot -Tpng' work)") from None

@@ -15,6 +15,27 @@ from .batch import build_batch
 from .example import build_example
 from .unit import build_unit
 
+# The deepest network (L) the batch and example views draw. Their size grows with L only (the
+# sizes n[l] are symbols on the diagram), about 12 nodes per layer and view; past 30 layers a
+# diagram is several metres wide and unreadable, and Graphviz's layout time keeps growing.
+# The unit view has its own limit, unit.MAX_UNIT_NODES.
+MAX_DRAWN_LAYERS = 30
+
+
+def check_drawable(network: Network, view: View) -> None:
+    """Refuse a view too large to draw: unit views past MAX_UNIT_NODES, others past MAX_DRAWN_LAYERS."""
+    view.check_fits(network)
+    if view.granularity == "unit":
+        from .unit import check_unit_size
+        check_unit_size(network, view)
+    elif network.depth > MAX_DRAWN_LAYERS:
+        from ..model import SpecError
+        raise SpecError(
+            f"a network with L = {network.depth} layers is too deep to draw (the {view.granularity} "
+            f"view draws at most L = {MAX_DRAWN_LAYERS}); draw fewer layers, or "
+            "use --format json (the graph without a drawing) or 'bpdiag check'")
+
+
 # One builder per granularity (views.GRANULARITIES): m examples at once, one example, one scalar.
 BUILDERS = {"batch": build_batch, "example": build_example, "unit": build_unit}
 

@@ -1,0 +1,320 @@
+"""Every way a run can fail: one line on stderr naming the problem and the fix, the documented exit
+code, no traceback, nothing written.
+
+ERRORS is the full list (README "Errors"); each row is an id, the command line, a setup step,
+the exit code, a fragment naming the problem and one naming the fix.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bpdiag.cli import cli
+from conftest import ROOT, needs_dot
+
+DEEP = ",".join(["2"] * 31 + ["1"])  # L = 31 > graph.MAX_DRAWN_LAYERS
+
+
+def _spec(text: str):
+    def setup(tmp: Path, monkeypatch) -> None:
+        (tmp / "net.toml").write_text(textwrap.dedent(text), encoding="utf-8")
+    return setup
+
+
+def _spec_bytes(data: bytes):
+    def setup(tmp: Path, monkeypatch) -> None:
+        (tmp / "net.toml").write_bytes(data)
+    return setup
+
+
+def _fake_dot(script: str):
+    def setup(tmp: Path, monkeypatch) -> None:
+        fake = tmp / "fake-dot"
+        fake.write_text("#!/bin/sh\n" + script + "\n")
+        fake.chmod(0o755)
+        monkeypatch.setenv("BPDIAG_DOT", str(fake))
+    return setup
+
+
+def _env(**values: str):
+    def setup(tmp: Path, monkeypatch) -> None:
+        for name, value in values.items():
+            monkeypatch.setenv(name, value)
+    return setup
+
+
+def _file(name: str):
+    def setup(tmp: Path, monkeypatch) -> None:
+        (tmp / name).write_text("keep me")
+    return setup
+
+
+def _unreadable_spec(tmp: Path, monkeypatch) -> None:
+    (tmp / "net.toml").write_text("layers = [2, 1]\n")
+
+    def refuse(self):
+        raise PermissionError(errno.EACCES, "Permission denied")
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+
+
+def _unwritable_out(tmp: Path, monkeypatch) -> None:
+    real = os.access
+    monkeypatch.setattr(os, "access", lambda path, mode, **kw: False if str(path).endswith("o")
+                        else real(path, mode, **kw))
+
+
+def _disk_full(tmp: Path, monkeypatch) -> None:
+    def full(fd, data):
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(os, "write", full)
+
+
+def _bug(tmp: Path, monkeypatch) -> None:
+    import bpdiag.diagrams
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("something impossible")
+    monkeypatch.setattr(bpdiag.diagrams, "build_graph", broken)
+
+
+def _ctrl_c(tmp: Path, monkeypatch) -> None:
+    import bpdiag.diagrams
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+    monkeypatch.setattr(bpdiag.diagrams, "build_graph", interrupted)
+
+
+# id, arguments ({tmp} is a fresh folder; render writes into {tmp}/o), setup, exit code,
+# fragment naming the problem, fragment naming the fix
+ERRORS = [
+    # --to-layer outside 1..L
+    ("to-layer-0", "render --to-layer 0", None, 2, "outside 1..3", "pick K between 1 and 3"),
+    ("to-layer-past-L", "render --to-layer 4", None, 2, "outside 1..3", "pick K between 1 and 3"),
+    ("to-layer-not-a-number", "render --to-layer two", None, 2, "'two' is not a valid integer",
+     "--help"),
+    ("explain-to-layer", "explain --to-layer 9", None, 2, "outside 1..3", "pick K"),
+    # layer sizes
+    ("size-zero", "check --layers 2,0,1", None, 2, "n[1] = 0 must be at least 1", "--layers 2,3,2,1"),
+    ("size-negative", "check --layers 2,-1,1", None, 2, "n[1] = -1 must be at least 1", "--layers"),
+    ("size-not-numeric", "check --layers 2,a,1", None, 2, "n[1] = 'a' is not a whole number",
+     "sizes such as 2,3,2,1"),
+    ("size-fraction", "check --layers 2,2.5,1", None, 2, "'2.5' is not a whole number", "such as"),
+    ("sizes-empty", "check --layers ,", None, 2, "is not a whole number", "such as 2,3,2,1"),
+    ("last-size-not-1", "check --layers 2,3,2", None, 2, "n[2] = 2 units", "end --layers with 1"),
+    ("one-size", "check --layers 1", None, 2, "at least two sizes", "--layers 2,3,2,1"),
+    # unknown names
+    ("unknown-format", "render --format gif", None, 2, "unknown format 'gif'", "choose from"),
+    ("empty-format", "render --format ,", None, 2, "--format is empty", "choose from"),
+    ("unknown-view", "render --view cells", None, 2, "'cells' is not one of", "'batch'"),
+    ("unknown-activation", "check --hidden-activation softmax", None, 2, "'softmax' is not one of",
+     "'relu'"),
+    ("unknown-explain-format", "explain --format html", None, 2, "'html' is not one of", "'text'"),
+    ("unknown-option", "render --colour red", None, 2, "No such option", "--help"),
+    ("unknown-command", "draw", None, 2, "No such command", "--help"),
+    # other options
+    ("m-zero", "check --m 0", None, 2, "0 is not in the range", "--help"),
+    ("m-too-many", "check --m 5000", None, 2, "--m 5000 is more than the 1000", "e.g. --m 5"),
+    ("seed-not-a-number", "check --seed abc", None, 2, "'abc' is not a valid integer", "--help"),
+    ("slope-too-big", "check --hidden-activation leaky_relu --leaky-slope 5", None, 2,
+     "slope 5.0 must be a number between 0 and 1", "--leaky-slope 0.01"),
+    ("slope-nan", "check --leaky-slope nan", None, 2, "slope nan", "--leaky-slope 0.01"),
+    ("forward-and-to-layer", "render --forward --to-layer 2", None, 2, "choose one of", "--all"),
+    ("inference-backprop", "render --to-layer 2 --inference", None, 2, "forward pass only",
+     "drop --to-layer"),
+    ("spec-with-layers", "check --spec {tmp}/net.toml --layers 2,1", _spec("layers = [2, 1]\n"), 2,
+     "--spec describes the network", "drop --layers"),
+    ("title-control-char", "render --format json --title a\x01b", None, 2,
+     "control character U+0001", "remove it"),
+    ("license-control-char", "render --format json --license \x1b[31m", None, 2,
+     "--license contains the control character U+001B", "remove it"),
+    # spec files
+    ("spec-missing", "check --spec {tmp}/none.toml", None, 2, "no such file", "give the path"),
+    ("spec-is-a-folder", "check --spec {tmp}", None, 2, "is a directory", "--help"),
+    ("spec-unreadable", "check --spec {tmp}/net.toml", _unreadable_spec, 2, "cannot read it",
+     "give a readable TOML file"),
+    ("spec-not-utf8", "check --spec {tmp}/net.toml", _spec_bytes(b"layers = [2, 1]\ntitle = '\xff'"),
+     2, "not UTF-8", "save the spec as UTF-8"),
+    ("spec-bad-toml", "check --spec {tmp}/net.toml", _spec("layers = [2, 1]\n\ntitle = \n"), 2,
+     "(at line 3, column 9)", "fix the syntax"),
+    ("spec-layers-text", "check --spec {tmp}/net.toml", _spec('layers = "2,3"\n'), 2,
+     'not the text "2,3"', "layers = [2, 3, 2, 1]"),
+    ("spec-no-layers", "check --spec {tmp}/net.toml", _spec('title = "x"\n'), 2,
+     "missing key 'layers'", "add the sizes"),
+    ("spec-unknown-key", "check --spec {tmp}/net.toml", _spec("layers = [2, 1]\nactivation = 'tanh'\n"),
+     2, "unknown key 'activation'", "the known keys are"),
+    ("spec-unknown-activation", "check --spec {tmp}/net.toml",
+     _spec("layers = [2, 1]\nhidden_activation = 'gelu'\n"), 2, "unknown hidden activation 'gelu'",
+     "choose one of"),
+    ("spec-notation-not-text", "check --spec {tmp}/net.toml", _spec("layers = [2, 1]\nnotation = 5\n"),
+     2, "'notation' must be text", 'notation = "..."'),
+    ("spec-title-control-char", "render --format json --spec {tmp}/net.toml",
+     _spec('layers = [2, 1]\ntitle = "a\\u0007"\n'), 2, "control character U+0007", "remove it"),
+    ("spec-nested-too-deep", "check --spec {tmp}/net.toml", _spec("layers = " + "[" * 5000 + "\n"),
+     2, "nested too deeply", "layers = [2, 3, 2, 1]"),
+    # notation profiles
+    ("unknown-notation", "render --format json --notation feynman", None, 2,
+     "unknown notation profile 'feynman'", "choose dls, nielsen"),
+    ("notation-file-missing", "explain --notation {tmp}/none.toml", None, 2, "no such file",
+     "the path of a profile .toml file"),
+    ("notation-file-folder", "explain --notation {tmp}", None, 2, "cannot read it",
+     "give a readable profile"),
+    ("notation-file-not-utf8", "explain --notation {tmp}/net.toml", _spec_bytes(b"profile = '\xff'"),
+     2, "not UTF-8", "save the notation profile as UTF-8"),
+    ("notation-file-bad-toml", "render --format svg --notation {tmp}/net.toml",
+     _spec('profile = "x"\n[names]\ndW = \n'), 2, "(at line 3, column 6)", "fix the syntax"),
+    ("notation-file-wrong-type", "explain --notation {tmp}/net.toml",
+     _spec('profile = "x"\n[names]\ndW = 5\n'), 2, "'names.dW' must be text", 'dW = "..."'),
+    ("notation-file-unknown-key", "explain --notation {tmp}/net.toml",
+     _spec('profile = "x"\n[nmaes]\n'), 2, "unknown key 'nmaes'", "did you mean 'names'"),
+    ("notation-file-control-char", "render --format svg --notation {tmp}/net.toml",
+     _spec('profile = "x"\n[names]\ndW = "<&\\u0002"\n'), 2, "'names.dW' contains the control "
+     "character U+0002", "remove it"),
+    ("spec-unknown-notation", "render --format json --spec {tmp}/net.toml",
+     _spec('layers = [2, 1]\nnotation = "feynman"\n'), 2, "unknown notation profile", "choose"),
+    # --out
+    ("out-is-a-file", "render --format json --out {tmp}/o", _file("o"), 2, "is a file, not a folder",
+     "name a folder"),
+    ("out-below-a-file", "render --format json --out {tmp}/f/o", _file("f"), 2,
+     "cannot create the output folder", "choose another --out"),
+    ("out-not-writable", "render --format json --out {tmp}/o", _unwritable_out, 2,
+     "cannot write into the output folder", "choose another --out"),
+    ("disk-full", "render --format json --out {tmp}/o", _disk_full, 1, "No space left on device",
+     "free some space"),
+    # too large
+    ("unit-view-too-large", "render --view unit --layers 4,8,8,1", None, 2, "would have 253 nodes",
+     "use --view batch"),
+    ("batch-view-too-deep", f"render --layers {DEEP}", None, 2, "L = 31 layers is too deep to draw",
+     "draw fewer layers"),
+    ("example-view-too-deep", f"render --view example --to-layer 1 --layers {DEEP}", None, 2,
+     "too deep to draw", "--format json"),
+    ("check-too-large", "check --layers 100,100,1", None, 2, "10201 weights and biases",
+     "check a smaller network"),
+    ("check-huge-size", "check --layers 99999999999999999999,1", None, 2, "weights and biases",
+     "smaller network"),
+    # Graphviz
+    ("graphviz-missing", "render --format svg", _env(BPDIAG_DOT="/nonexistent/dot"), 1,
+     "could not run Graphviz's dot", "apt-get install graphviz"),
+    ("graphviz-fails", "render --format svg", _fake_dot("echo 'Error: out of memory' >&2; exit 3"), 1,
+     "Graphviz failed: Error: out of memory", "dot -V"),
+    ("graphviz-writes-nothing", "render --format svg", _fake_dot("exit 0"), 1,
+     "without writing every format", "check the installation"),
+    ("graphviz-too-slow", "render --format svg --to-layer 1",
+     lambda tmp, mp: (_fake_dot("sleep 5")(tmp, mp), mp.setenv("BPDIAG_DOT_TIMEOUT", "0.3")), 1,
+     "took longer than 0.3 s", "BPDIAG_DOT_TIMEOUT=SECONDS"),
+    ("graphviz-timeout-bad", "render --format svg", _env(BPDIAG_DOT_TIMEOUT="soon"), 2,
+     "BPDIAG_DOT_TIMEOUT='soon' is not a positive number", "give e.g. 300"),
+    # the rest
+    ("ctrl-c", "render --format json", _ctrl_c, 130, "interrupted (Ctrl-C)", "complete"),
+    ("internal-error", "render --format json", _bug, 1, "internal error RuntimeError: something "
+     "impossible", "please report it"),
+]
+
+
+@pytest.mark.parametrize("row", ERRORS, ids=[row[0] for row in ERRORS])
+def test_every_failure_is_one_line_naming_problem_and_fix(row, tmp_path, monkeypatch):
+    name, args, setup, code, problem, fix = row
+    if setup is not None:
+        setup(tmp_path, monkeypatch)
+    argv = [part.replace("{tmp}", str(tmp_path)) for part in args.split(" ")]
+    if argv[0] == "render" and "--out" not in argv:
+        argv += ["--out", str(tmp_path / "o")]
+    before = sorted(p.name for p in tmp_path.iterdir())
+    result = CliRunner().invoke(cli, argv)
+    assert result.exit_code == code, (result.output, result.exception)
+    assert result.stdout == "", result.stdout
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("bpdiag: error: "), lines[0]
+    assert problem in lines[0] and fix in lines[0], lines[0]
+    assert "Traceback" not in result.output
+    # nothing written: no new file anywhere below the folder, the output folder empty if any
+    after = sorted(p.name for p in tmp_path.iterdir())
+    assert set(after) - set(before) <= {"o"}
+    if (tmp_path / "o").is_dir():
+        assert list((tmp_path / "o").iterdir()) == []
+    elif (tmp_path / "o").is_file():
+        assert (tmp_path / "o").read_text() == "keep me"
+
+
+def test_the_table_covers_every_exit_code_and_documents_them():
+    codes = {row[3] for row in ERRORS}
+    assert codes == {1, 2, 130}
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Errors", 1)[1].split("\n## ", 1)[0]
+    for code in ("0", "1", "2", "130", "143"):
+        assert f"| {code} " in section, code
+
+
+def _bpdiag(*args: str, **kwargs) -> subprocess.Popen:
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    return subprocess.Popen([sys.executable, "-m", "bpdiag", *args], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kwargs)
+
+
+def test_a_real_process_shows_no_traceback_for_bad_input(tmp_path):
+    process = _bpdiag("render", "--layers", "2,0,1", "--out", str(tmp_path / "o"))
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 2
+    assert out == b""
+    assert err.decode().splitlines() == [
+        "bpdiag: error: layer size n[1] = 0 must be at least 1; e.g. --layers 2,3,2,1"]
+
+
+def test_a_closed_pipe_is_quiet():
+    # `bpdiag explain | head -c 0`: the reader is gone before bpdiag writes
+    process = _bpdiag("explain", "--to-layer", "1")
+    process.stdout.close()
+    _, err = process.communicate(timeout=60)
+    assert err == b""
+    assert process.returncode in (0, 1)
+
+
+@needs_dot
+@pytest.mark.parametrize("signum, code, name", [(signal.SIGINT, 130, "SIGINT"),
+                                                (signal.SIGTERM, 143, "SIGTERM")])
+def test_a_signal_is_one_line_and_its_exit_code(signum, code, name, tmp_path):
+    fake = tmp_path / "dot"
+    fake.write_text("#!/bin/sh\nexec sleep 30\n")  # a Graphviz that hangs: the run is mid-render
+    fake.chmod(0o755)
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), BPDIAG_DOT=str(fake))
+    process = subprocess.Popen([sys.executable, "-m", "bpdiag", "render", "--out",
+                                str(tmp_path / "o")], env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE)
+    import time
+    deadline = time.monotonic() + 30
+    while not any(p.endswith("sleep") or "sleep" in p for p in _children(process.pid)):
+        assert time.monotonic() < deadline, "Graphviz never started"
+        time.sleep(0.05)
+    process.send_signal(signum)
+    out, err = process.communicate(timeout=10)  # the hanging Graphviz runs are stopped too
+    assert process.returncode == code
+    assert err.decode().splitlines() == [
+        f"bpdiag: error: interrupted ({name}); every file written is complete, the others were "
+        "not written"]
+    assert not (tmp_path / "o").exists()
+
+
+def _children(pid: int) -> list[str]:
+    """Command lines of the processes whose parent is `pid` (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            parent = int(stat.rsplit(")", 1)[1].split()[1])
+            if parent == pid:
+                found.append((entry / "cmdline").read_bytes().replace(b"\0", b" ").decode())
+        except (OSError, ValueError, IndexError):
+            continue
+    return found
