@@ -223,3 +223,18 @@ def test_matrices_carry_a_grid_of_their_shape():
     assert (x.rows, x.more_rows, x.columns, x.open_columns) == (8, True, 8, True)
     source = to_dot(graph, title="t").source
     assert source.count('FIXEDSIZE="TRUE" WIDTH="27" HEIGHT="18"') >= 1   # W[2]: 3 × 2 cells of 9 pt
+
+
+@needs_dot
+@pytest.mark.parametrize("granularity", ["batch", "example", "unit"])
+def test_graphviz_draws_every_label_without_warnings(granularity):
+    """'cell size too small for content' and the like mean a label does not fit its box."""
+    import subprocess
+
+    for view in [View(None, granularity), View(1, granularity)]:
+        for values in (False, True):
+            source = render_view(Network(), view, ("dot",), RenderOptions(values=values))["dot"]
+            done = subprocess.run([render_module.dot_program(), "-Tsvg", "-o", "/dev/null"],
+                                  input=source, capture_output=True)
+            assert done.returncode == 0
+            assert done.stderr.decode() == "", (view.stem, values, done.stderr.decode()[:300])

@@ -87,7 +87,7 @@ def to_graphviz_table(legend: Legend) -> str:
                        for fact in legend.facts])
     key = _gv_table([
         f'<TR><TD BGCOLOR="{style.fill}" COLOR="{style.border}" BORDER="1" WIDTH="22" '
-        f'HEIGHT="12" FIXEDSIZE="TRUE"> </TD><TD ALIGN="LEFT">{_gv(text, font.small)}</TD></TR>'
+        f'HEIGHT="12" FIXEDSIZE="TRUE"></TD><TD ALIGN="LEFT">{_gv(text, font.small)}</TD></TR>'
         for text, style in legend.key])
     notation_rows = [
         f'<TR><TD ALIGN="LEFT">{_gv(symbol, font.small, bold=True)}</TD>'

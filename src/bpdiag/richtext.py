@@ -94,13 +94,13 @@ GLYPH_LINE, GLYPH_FILL = "#555555", "#FFFFFF"
 def _graphviz_glyph(glyph: Glyph) -> str:
     cell = f'<TD WIDTH="{glyph.CELL:g}" HEIGHT="{glyph.CELL:g}" FIXEDSIZE="TRUE" BGCOLOR="{GLYPH_FILL}"></TD>'
     more = (f'<TD WIDTH="{glyph.CELL:g}" HEIGHT="{glyph.CELL:g}" FIXEDSIZE="TRUE" BORDER="0">'
-            f'<FONT POINT-SIZE="{glyph.CELL:g}">…</FONT></TD>')
+            f'<FONT POINT-SIZE="{glyph.CELL * 0.6:g}">…</FONT></TD>')
     row = cell * glyph.columns + (more if glyph.open_columns else "")
     rows = [f"<TR>{row}</TR>"] * glyph.rows
     if glyph.more_rows:
         rows.append(f'<TR><TD COLSPAN="{glyph.columns}" HEIGHT="{glyph.CELL:g}" FIXEDSIZE="TRUE" '
                     f'WIDTH="{glyph.CELL * glyph.columns:g}" BORDER="0">'
-                    f'<FONT POINT-SIZE="{glyph.CELL:g}">⋮</FONT></TD></TR>')
+                    f'<FONT POINT-SIZE="{glyph.CELL * 0.6:g}">⋮</FONT></TD></TR>')
     columns = glyph.columns + (1 if glyph.open_columns else 0)
     height = glyph.rows + (1 if glyph.more_rows else 0)
     # a fixed-size table: otherwise Graphviz spreads the cells over the label's width
