@@ -238,3 +238,30 @@ def test_graphviz_draws_every_label_without_warnings(granularity):
                                   input=source, capture_output=True)
             assert done.returncode == 0
             assert done.stderr.decode() == "", (view.stem, values, done.stderr.decode()[:300])
+
+
+def test_layers_sit_side_by_side_not_in_a_staircase():
+    """Edges between groups are long enough that no two layers share a rank."""
+    from bpdiag.export.dot import layer_spacing
+
+    forward = build_graph(Network(), View(None))
+    spacing = layer_spacing(forward)
+    assert spacing[("fwd:L1:A", "fwd:L2:Z:op")] == 2          # W[2], b[2] go one rank before
+    backward = build_graph(Network(), View(1))
+    # dA[1] waits for g'(Z[1]) (Z -> g' -> g'(Z) -> ⊙) and for dW[2], db[2] to end layer 2
+    assert backward.nodes["bwd:L1:dA"]["group"] == "L1"
+    assert layer_spacing(backward)[("bwd:L1:dA:op", "bwd:L1:dA")] == 4
+    assert backward.nodes["bwd:L1:dA:op"]["group"] == "L2"
+
+
+@needs_dot
+def test_deeper_networks_grow_in_one_direction():
+    """The layout's height does not grow with depth (it did with a staircase of clusters)."""
+    heights = {}
+    for depth in (3, 6):
+        net = Network((3,) + (3,) * (depth - 1) + (1,))
+        graph = build_graph(net, View(1))
+        source = to_dot(graph, title="t").source
+        layout = json.loads(render_module.run_dot(source, ("json0",))["json0"])
+        heights[depth] = float(layout["bb"].split(",")[3])
+    assert heights[6] < 1.1 * heights[3], heights

@@ -29,6 +29,57 @@ def dot_names(graph: nx.DiGraph) -> dict[str, str]:
     return {node: f"n{index}" for index, node in enumerate(graph.nodes)}
 
 
+def _local_ranks(graph: nx.DiGraph, members: list[str]) -> dict[str, int]:
+    """Longest-path ranks inside one group, counted from the group's own sources."""
+    inside = graph.subgraph(members)
+    ranks: dict[str, int] = {}
+    for node in nx.topological_sort(inside):
+        ranks[node] = max((ranks[p] + 1 for p in inside.predecessors(node)), default=0)
+    return ranks
+
+
+def layer_spacing(graph: nx.DiGraph) -> dict[tuple[str, str], int]:
+    """`minlen` of each edge from one layer's group into another's.
+
+    Graphviz stacks two clusters that share a rank one below the other, which turns the layers
+    into a staircase whose area grows with the square of the depth. An edge u -> v between groups
+    is made long enough that u's group has ended (its nodes ranked after u) before v's group
+    begins (the nodes that must precede v inside its own group, such as g'(Z) beside dA): the
+    layers then sit side by side and the diagram grows in one direction only.
+    """
+    members: dict[str, list[str]] = {}
+    for node, data in graph.nodes(data=True):
+        if data.get(a.GROUP):
+            members.setdefault(data[a.GROUP], []).append(node)
+    ranks = {group: _local_ranks(graph, nodes) for group, nodes in members.items()}
+    spacing = {}
+    for source, target in graph.edges:
+        group_u, group_v = graph.nodes[source].get(a.GROUP), graph.nodes[target].get(a.GROUP)
+        if group_u is None or group_v is None or group_u == group_v:
+            continue
+        ahead = ranks[group_v]
+        after = [ahead[t] for t in graph.successors(target) if t in ahead]
+        before_v = (min(after) - 1) if after else ahead[target]
+        beyond_u = max(ranks[group_u].values()) - ranks[group_u][source]
+        spacing[source, target] = 1 + beyond_u + before_v
+    return spacing
+
+
+_SPINE = ("Z", "A", "dA", "dZ", "z", "a", "da", "dz")  # the chain each layer passes on
+
+
+def _on_spine(graph: nx.DiGraph, node: str) -> bool:
+    """Whether `node` is on the chain from layer to layer (the matrix views only: in the unit
+    view each unit has its own chain)."""
+    if graph.graph.get("granularity", "batch") == "unit":
+        return False
+    data = graph.nodes[node]
+    if data[a.KIND] == a.OPERATION:
+        return any(graph.edges[node, out].get(a.ROLE) == a.OUTPUT and _on_spine(graph, out)
+                   for out in graph.successors(node))
+    return data.get(a.NAME) in _SPINE and data[a.KIND] in (a.FORWARD, a.GRADIENT)
+
+
 def _node_attrs(graph: nx.DiGraph, node: str, profile: Profile) -> dict[str, str]:
     data = graph.nodes[node]
     style = styles.node_style(data)
@@ -36,7 +87,9 @@ def _node_attrs(graph: nx.DiGraph, node: str, profile: Profile) -> dict[str, str
     shape, extra = _SHAPES[style.shape]
     look = ["filled"] + [s for s in (extra, _LINES[style.border_style]) if s]
     is_operation = data[a.KIND] == a.OPERATION
+    spine = {"group": "spine"} if _on_spine(graph, node) else {}  # dot keeps a group straight
     return {
+        **spine,
         "id": node,
         "label": "<" + to_graphviz(labels.node_label(graph, node, profile), font.size) + ">",
         "tooltip": labels.node_description(graph, node, profile),
@@ -104,6 +157,12 @@ def to_dot(graph: nx.DiGraph, *, title: str, legend_table: str | None = None,
                 cluster.node(names[node], **_node_attrs(graph, node, profile))
     if legend_table is not None:
         dot.node(LEGEND_ID, label=f"<{legend_table}>", shape="plain", id=LEGEND_ID)
+    spacing = layer_spacing(graph)
     for source, target, data in graph.edges(data=True):
-        dot.edge(names[source], names[target], **_edge_attrs(data.get(a.ROLE)))
+        attrs = _edge_attrs(data.get(a.ROLE))
+        if (source, target) in spacing:
+            attrs["minlen"] = str(spacing[source, target])
+        if _on_spine(graph, source) and _on_spine(graph, target):
+            attrs["weight"] = "20"  # keep the chain from layer to layer straight
+        dot.edge(names[source], names[target], **attrs)
     return dot
