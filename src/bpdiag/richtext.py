@@ -141,6 +141,10 @@ def _graphviz_lines(text: RichText, font_size: float) -> str:
                 body = f"<SUB>{body}</SUB>"
             parts.append(body)
         lines.append("".join(parts))
+    if any(run.script == SUB for line in text.lines for run in line):
+        # Graphviz does not make room for subscripts between <BR/> lines: a row per line does
+        rows = "".join(f"<TR><TD>{line}</TD></TR>" for line in lines)
+        return f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{rows}</TABLE>'
     return "<BR/>".join(lines)
 
 
