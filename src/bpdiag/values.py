@@ -30,7 +30,8 @@ def _plain(value):
 
 def annotate(graph: nx.DiGraph, network: Network, view: View, *, m: int, seed: int) -> None:
     """Evaluate `graph` (built with this m) on check's data and store each quantity's value."""
-    from .verify import PerExample, check, evaluate, forward_values
+    from .execute import PerExample, evaluate, forward_values
+    from .verify import check
 
     report = check(network, m=m, seed=seed, view=view.granularity)
     forward = forward_values(network, report.problem, view.granularity)
