@@ -20,7 +20,7 @@ import numpy as np
 from .errors import BpdiagError
 from .graph import attrs as a
 from .graph import build_graph
-from .graph.batch import forward_id
+from .graph.ids import forward_id
 from .graph.order import dataflow_order
 from .graph.unit import unit_id
 from .model import Network

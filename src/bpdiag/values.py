@@ -11,7 +11,7 @@ from __future__ import annotations
 import networkx as nx
 
 from .graph import attrs as a
-from .graph.batch import backward_id
+from .graph.ids import backward_id
 from .graph.unit import unit_id
 from .model import Network
 from .views import View
