@@ -5,8 +5,8 @@ import pytest
 
 from bpdiag.graph import build_graph
 from bpdiag.model import Network
-from bpdiag.verify import (EvaluationError, analytic_gradients, check, evaluate, forward_values,
-                           random_problem)
+from bpdiag.execute import EvaluationError, evaluate, forward_values
+from bpdiag.verify import analytic_gradients, check, random_problem
 from bpdiag.views import View
 
 

@@ -5,8 +5,8 @@ import pytest
 
 from bpdiag.graph import build_graph
 from bpdiag.model import Network, SpecError
-from bpdiag.verify import (EvaluationError, PerExample, analytic_gradients, check, evaluate,
-                           forward_values, random_problem, view_inputs)
+from bpdiag.execute import EvaluationError, PerExample, evaluate, forward_values, view_inputs
+from bpdiag.verify import analytic_gradients, check, random_problem
 from bpdiag.views import View
 
 SIZES = [(2, 1), (2, 3, 2, 1), (3, 4, 1), (2, 3, 2, 3, 1)]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import networkx as nx
 
 from .graph import attrs as a
-from .graph.batch import backward_id
+from .graph.ids import backward_id
 from .graph.unit import unit_id
 from .model import Network
 from .views import View
@@ -30,7 +30,8 @@ def _plain(value):
 
 def annotate(graph: nx.DiGraph, network: Network, view: View, *, m: int, seed: int) -> None:
     """Evaluate `graph` (built with this m) on check's data and store each quantity's value."""
-    from .verify import PerExample, check, evaluate, forward_values
+    from .execute import PerExample, evaluate, forward_values
+    from .verify import check
 
     report = check(network, m=m, seed=seed, view=view.granularity)
     forward = forward_values(network, report.problem, view.granularity)

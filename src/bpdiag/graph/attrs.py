@@ -47,7 +47,7 @@ ANNOTATION = "annotation"  # a note drawn on the diagram (e.g. where differentia
 
 PHASES = ("forward", "backward")
 
-# operations (the `op` attribute); verify.py gives each its numpy meaning
+# operations (the `op` attribute); execute.py gives each its numpy meaning
 LINEAR = "linear"                  # W·A + b
 ACTIVATION = "activation"          # g(Z), element-wise; `fn` names g
 LOSS = "loss"                      # binary cross-entropy per example

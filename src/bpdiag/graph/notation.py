@@ -22,18 +22,6 @@ def derivative_reads(activation: str) -> str:
     return _DERIVATIVE_READS[activation]
 
 
-def activation_derivative_formula(activation: str, layer: int, slope: float) -> str:
-    lhs = f"g[{layer}]'(Z[{layer}])"
-    z, act = symbol("Z", layer), symbol("A", layer)
-    right = {
-        "relu": f"1 where {z} > 0, else 0",
-        "leaky_relu": f"1 where {z} > 0, else α = {slope:g}",
-        "sigmoid": f"{act} ⊙ (1 − {act})",
-        "tanh": f"1 − {act} ⊙ {act}",
-    }[activation]
-    return f"{lhs} = {right}"
-
-
 def local_derivative_formula(activation: str, lhs: str, z: str, act: str, slope: float,
                              *, elementwise: bool) -> str:
     """g'(z) on any operand: a column (elementwise, '⊙', 'where') or a scalar ('·', 'if')."""

@@ -18,7 +18,9 @@ import networkx as nx
 from ..model import Network, SpecError
 from ..views import View
 from . import attrs as a
+from . import head
 from .builder import GraphBuilder
+from .cache import Cache
 from .notation import ACTIVATION_NAMES, derivative_reads, local_derivative_formula
 
 FWD = "forward"
@@ -59,8 +61,6 @@ def unit_id(name: str, layer: int, *indices: int) -> str:
     return f"{phase}:L{layer}:{name}_{tail}"
 
 
-COST_ID = "fwd:J"
-LOSS_ID = "fwd:loss"
 LABEL_ID = "fwd:y"
 
 
@@ -93,42 +93,29 @@ def check_unit_size(network: Network, view: View) -> None:
         )
 
 
-def cached_readers(network: Network) -> dict[str, list[str]]:
+def cached_readers(network: Network) -> Cache:
     """Forward scalars the backward pass reads, mapped to the gradients that read them."""
     L, n = network.depth, network.sizes
-    readers: dict[str, list[str]] = {}
-
-    def read(node: str, by: str) -> None:
-        readers.setdefault(node, [])
-        if by not in readers[node]:
-            readers[node].append(by)
-
-    read(unit_id("a", L, 1), _sym("da", L, 1))
+    cache = Cache()
+    cache.read(unit_id("a", L, 1), _sym("da", L, 1))
     for layer in range(L, 0, -1):
         source = derivative_reads(network.activation(layer)).lower()
         for j in range(1, n[layer] + 1):
-            read(unit_id(source, layer, j), _sym("dz", layer, j))
+            cache.read(unit_id(source, layer, j), _sym("dz", layer, j))
         if layer > 1:
             for k in range(1, n[layer - 1] + 1):
                 for j in range(1, n[layer] + 1):
-                    read(unit_id("a", layer - 1, k), _sym("dw", layer, j, k))
-    return readers
+                    cache.read(unit_id("a", layer - 1, k), _sym("dw", layer, j, k))
+    return cache
 
 
 class _UnitViews:
     def __init__(self, network: Network, inference: bool) -> None:
         self.net = network
-        self.readers = {} if inference else cached_readers(network)
+        self.cache = Cache() if inference else cached_readers(network)
 
     def units(self, layer: int) -> range:
         return range(1, self.net.units(layer) + 1)
-
-    def cache(self, node_id: str) -> dict:
-        readers = self.readers.get(node_id, [])
-        if not readers:
-            return {"cached": False, "cached_for": [], "note": ""}
-        return {"cached": True, "cached_for": readers,
-                "note": "cached by the forward pass in training: read by " + ", ".join(readers)}
 
     # -- forward scalars --------------------------------------------------------------------
     def add_input(self, b: GraphBuilder, k: int, group: str | None = None) -> str:
@@ -170,27 +157,25 @@ class _UnitViews:
         node_id = unit_id("z", layer, j)
         return b.quantity(
             node_id, symbol=_sym("z", layer, j), name="z", kind=a.FORWARD, phase=FWD, layer=layer,
-            group=group, shape=[], dims=[], formula=self.sum_formula(layer, j), **self.cache(node_id),
+            group=group, shape=[], dims=[], formula=self.sum_formula(layer, j), **self.cache.marks(node_id),
         )
 
     def add_activation(self, b: GraphBuilder, layer: int, j: int, group: str | None) -> str:
         node_id = unit_id("a", layer, j)
-        cache = self.cache(node_id)
+        marks = self.cache.marks(node_id)
         if layer == self.net.depth:
-            cache["note"] = ("ŷ, the predicted probability that y = 1. " + cache["note"]).strip()
+            marks["note"] = ("ŷ, the predicted probability that y = 1. " + marks["note"]).strip()
         g = ACTIVATION_NAMES[self.net.activation(layer)]
         return b.quantity(
             node_id, symbol=_sym("a", layer, j), name="a", kind=a.FORWARD, phase=FWD, layer=layer,
             group=group, shape=[], dims=[], formula=f"{_sym('a', layer, j)} = {g}({_sym('z', layer, j)})",
-            **cache,
+            **marks,
         )
 
     def add_cost(self, b: GraphBuilder, group: str | None) -> str:
-        return b.quantity(
-            COST_ID, symbol="J", name="J", kind=a.COST, phase=FWD, layer=None, group=group,
-            shape=[], dims=[], formula="J(W, b; X, Y) = (1/m) Σᵢ ℒ(i)",
-            note="the cost: the mean of the m examples' losses, a function of every w and b",
-        )
+        return head.add_cost(
+            b, group, formula="J(W, b; X, Y) = (1/m) Σᵢ ℒ(i)",
+            note="the cost: the mean of the m examples' losses, a function of every w and b")
 
     def sum_formula(self, layer: int, j: int) -> str:
         """z[l]_j = w[l]_j1 a[l-1]_1 + ... + b[l]_j, written out term by term."""
@@ -223,17 +208,11 @@ class _UnitViews:
             prev = current
         y = self.add_y(b)
         out = _sym("a", L, 1)
-        loss = b.quantity(
-            LOSS_ID, symbol="ℒ", name="ℒ", kind=a.FORWARD, phase=FWD, layer=None,
-            group=a.COST_GROUP, shape=[], dims=[],
-            formula=f"ℒ = −(y log {out} + (1 − y) log(1 − {out}))",
-            note="binary cross-entropy of one example",
-        )
-        b.operation(loss, a.LOSS, [prev[0], y], phase=FWD, layer=None, group=a.COST_GROUP,
-                    label="cross-entropy")
-        cost = self.add_cost(b, a.COST_GROUP)
-        b.operation(cost, a.MEAN_OVER_EXAMPLES, [loss], phase=FWD, layer=None, group=a.COST_GROUP,
-                    label="(1/m) Σᵢ over the m examples", **{a.AXIS: None})
+        loss = head.add_loss(b, prev[0], y, shape=[], dims=[],
+                             formula=f"ℒ = −(y log {out} + (1 − y) log(1 − {out}))",
+                             note="binary cross-entropy of one example")
+        head.average_loss(b, loss, self.add_cost(b, a.COST_GROUP), op=a.MEAN_OVER_EXAMPLES,
+                          label="(1/m) Σᵢ over the m examples")
         return b.graph
 
     # -- the backward view ------------------------------------------------------------------
@@ -251,12 +230,9 @@ class _UnitViews:
             formula=f"{_sym('da', L, 1)} = −y / {out} + (1 − y) / (1 − {out})",
             note="derivative of one example's loss by the output activation, ∂ℒ/∂a",
         )
-        op = b.operation(d_a, a.LOSS_DERIVATIVE, [a_out, y], phase=BWD, layer=L, group=top,
-                         label="∂ℒ/∂a")
-        b.link(cost, op, a.SEED)
+        head.seed_gradient(b, cost, d_a, a_out, y, layer=L, group=top, text="∂ℒ/∂a")
         d_z = self._dz(b, L, 1, d_a)
-        b.operation(d_z, a.SUBTRACT, [a_out, y], phase=BWD, layer=L, group=top, equivalent=True,
-                    suffix="shortcut", label=f"{out} − y (σ with cross-entropy)")
+        head.add_shortcut(b, d_z, a_out, y, layer=L, group=top, difference=f"{out} − y")
         d_zs = [d_z]
         for layer in range(L, to_layer - 1, -1):
             d_zs = self._layer_gradients(b, layer, d_zs, to_layer)
@@ -266,8 +242,7 @@ class _UnitViews:
             text = (f"stop: back-propagation to layer {to_layer} ends here;\n"
                     f"da[{to_layer - 1}]_k = Σ_j w[{to_layer}]_jk dz[{to_layer}]_j would continue "
                     f"to layer {to_layer - 1}")
-        b.annotation("bwd:stop", text=text, layer=to_layer - 1, group=None,
-                     near=unit_id("dz", to_layer, 1))
+        head.add_stop(b, text, to_layer=to_layer, near=unit_id("dz", to_layer, 1))
         return b.graph
 
     def _dz(self, b: GraphBuilder, layer: int, j: int, d_a: str) -> str:
