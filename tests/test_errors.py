@@ -166,8 +166,8 @@ ERRORS = [
      "unknown notation profile 'feynman'", "choose dls, nielsen"),
     ("notation-file-missing", "explain --notation {tmp}/none.toml", None, 2, "no such file",
      "the path of a profile .toml file"),
-    ("notation-file-folder", "explain --notation {tmp}", None, 2, "cannot read it",
-     "give a readable profile"),
+    ("notation-file-folder", "explain --notation {tmp}", None, 2, "is a folder",
+     "or the path of a profile .toml file"),
     ("notation-file-not-utf8", "explain --notation {tmp}/net.toml", _spec_bytes(b"profile = '\xff'"),
      2, "not UTF-8", "save the notation profile as UTF-8"),
     ("notation-file-bad-toml", "render --format svg --notation {tmp}/net.toml",
@@ -318,3 +318,27 @@ def _children(pid: int) -> list[str]:
         except (OSError, ValueError, IndexError):
             continue
     return found
+
+
+def test_an_interrupt_inside_a_weakref_callback_is_not_lost():
+    """Python prints and swallows an exception raised in a weakref callback; the CLI's hook
+    delivers the interrupt again so it still stops the run quietly (no traceback)."""
+    code = """
+import signal, sys, time, weakref
+from bpdiag import cli
+signal.signal(signal.SIGTERM, cli._raise_interrupted)
+sys.unraisablehook = cli._keep_interrupts
+class Thing: pass
+def callback(ref):
+    signal.raise_signal(signal.SIGTERM)
+thing = Thing(); ref = weakref.ref(thing, callback)
+try:
+    del thing
+    for _ in range(2000): time.sleep(0.001)
+    print("lost")
+except cli.Interrupted as exc:
+    print("surfaced", exc.signum)
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
+    assert done.stdout == f"surfaced {int(signal.SIGTERM)}\n"
+    assert done.stderr == ""

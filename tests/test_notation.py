@@ -235,7 +235,7 @@ def test_bad_profiles_are_one_line_input_errors(tmp_path, text, fragments):
     ("BAD", "bad.toml: invalid TOML"),
     ("UNKNOWN_KEY", "unknown key 'names.Q'"),
     ("NOT_UTF8", "not UTF-8 text"),
-    ("DIR", "cannot read it"),
+    ("DIR", "is a folder"),
 ])
 def test_bad_notation_on_the_command_line_writes_nothing(tmp_path, monkeypatch, argument, fragment):
     monkeypatch.chdir(tmp_path)

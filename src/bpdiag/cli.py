@@ -8,6 +8,7 @@ import json
 import os
 import signal
 import sys
+import threading
 from pathlib import Path
 
 import click
@@ -65,12 +66,31 @@ class Interrupted(BaseException):
 
     def __init__(self, signum: int) -> None:
         super().__init__(signum)
+        self.signum = signum
         self.signal_name = signal.Signals(signum).name
         self.exit_code = 128 + signum
 
 
 def _raise_interrupted(signum, frame):  # noqa: ARG001 - signal handler signature
     raise Interrupted(signum)
+
+
+_REDELIVERIES = 50  # how often a swallowed interrupt is delivered again before giving up
+
+
+def _keep_interrupts(unraisable) -> None:
+    """sys.unraisablehook: an interrupt raised inside a callback Python cannot raise from (a
+    weakref or __del__) would be printed with a traceback and lost; deliver it again instead,
+    so that it surfaces in ordinary code and cleanup still runs."""
+    global _REDELIVERIES
+    if isinstance(unraisable.exc_value, Interrupted) and _REDELIVERIES > 0:
+        _REDELIVERIES -= 1
+        # from another thread, a moment later: the main thread has left the callback by then
+        resend = threading.Timer(0.001, os.kill, (os.getpid(), unraisable.exc_value.signum))
+        resend.daemon = True
+        resend.start()
+        return
+    sys.__unraisablehook__(unraisable)
 
 
 def _quiet_broken_pipe() -> None:
@@ -290,4 +310,5 @@ def main() -> None:
     for signum in (signal.SIGINT, getattr(signal, "SIGTERM", None)):
         if signum is not None:
             signal.signal(signum, _raise_interrupted)
+    sys.unraisablehook = _keep_interrupts
     cli(prog_name="bpdiag")

@@ -38,11 +38,11 @@ from __future__ import annotations
 
 import difflib
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from . import tomlfile
 from .errors import InputError
 from .resources import template_path
 from .usertext import check_text
@@ -194,30 +194,15 @@ def builtin(name: str) -> Profile:
 
 
 def read_profile(path: Path) -> Profile:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(f"--notation {path}: no such file; give {', '.join(BUILTIN)} or the path "
-                         "of a profile .toml file") from None
-    except OSError as exc:
-        raise InputError(f"--notation {path}: cannot read it ({exc.strerror}); give a readable "
-                         "profile .toml file") from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise InputError(f"{path}: not UTF-8 text; save the notation profile as UTF-8 TOML") from None
+    text = tomlfile.read_text(path, option="--notation", kind="notation profile",
+                              wanted=f"{', '.join(BUILTIN)} or the path of a profile .toml file")
     return parse_profile(text, source=str(path))
 
 
 def parse_profile(text: str, source: str = "profile") -> Profile:
     """Check the TOML `text` of a profile; `source` names it in error messages."""
-    try:
-        table = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise InputError(f"{source}: invalid TOML: {exc}; fix the syntax there") from None
-    except RecursionError:
-        raise InputError(f"{source}: arrays or tables nested too deeply to read; a profile "
-                         "nests tables one level deep, e.g. [names]") from None
+    table = tomlfile.parse(text, source, nesting_hint="a profile nests tables one level deep, "
+                                                    "e.g. [names]")
     _known(table, TOP_KEYS, source, "")
     if "profile" not in table:
         raise InputError(f'{source}: missing key \'profile\'; add its name, e.g. profile = "mine"')

@@ -14,10 +14,10 @@ says how to fix it; syntax errors carry TOML's line and column.
 from __future__ import annotations
 
 import difflib
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import tomlfile
 from .errors import InputError
 from .model import DEFAULT_LEAKY_SLOPE, HIDDEN_ACTIVATIONS, Network, SpecError
 from .usertext import check_text
@@ -40,18 +40,8 @@ class Spec:
 def read_spec(path: str | Path) -> Spec:
     """Read and check the spec file at `path`."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise SpecError(f"--spec {path}: no such file; give the path of a TOML network spec") from None
-    except IsADirectoryError:
-        raise SpecError(f"--spec {path} is a folder; give the path of a TOML network spec") from None
-    except OSError as exc:
-        raise SpecError(f"--spec {path}: cannot read it ({exc.strerror}); give a readable TOML file") from None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        raise SpecError(f"{path}: not UTF-8 text; save the spec as UTF-8 TOML") from None
+    text = tomlfile.read_text(path, option="--spec", kind="spec",
+                              wanted="the path of a TOML network spec", error=SpecError)
     spec = parse_spec(text, source=str(path))
     if spec.notation is not None and spec.notation.endswith(".toml"):
         # a profile file named in a spec is found beside the spec, wherever bpdiag runs
@@ -62,13 +52,8 @@ def read_spec(path: str | Path) -> Spec:
 
 def parse_spec(text: str, source: str = "spec") -> Spec:
     """Check the TOML `text` of a spec; `source` names it in error messages."""
-    try:
-        table = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise SpecError(f"{source}: invalid TOML: {exc}; fix the syntax there") from None
-    except RecursionError:
-        raise SpecError(f"{source}: arrays or tables nested too deeply to read; a spec needs "
-                        f"no nesting, e.g. {EXAMPLE_LAYERS}") from None
+    table = tomlfile.parse(text, source, nesting_hint=f"a spec needs no nesting, e.g. {EXAMPLE_LAYERS}",
+                           error=SpecError)
     for key in table:
         if key not in KNOWN_KEYS:
             raise SpecError(f"{source}: {_unknown(key)}")
