@@ -104,10 +104,12 @@ def test_to_layer_1_stops_because_x_is_data():
     assert "dA[0] =" not in text.split("steps")[1].rsplit("stop:", 1)[0]
 
 
-def test_inference_caches_nothing():
+def test_inference_caches_nothing_and_ends_at_the_prediction():
     text = explain_text(NET, View(None), inference=True)
-    assert "cached" not in text
-    assert "at inference only A[3] = Ŷ is needed" in text
+    assert "cached" not in text.replace("nothing is cached", "")
+    assert "the forward pass ends at A[3] = Ŷ" in text
+    steps = text.split("steps")[1].rsplit("stop:", 1)[0]
+    assert "A[3] = σ(Z[3])" in steps and "J(W, b; X, Y)" not in steps and "ℒ" not in steps
 
 
 @pytest.mark.parametrize("net, view", list(every_view()))

@@ -86,6 +86,9 @@ def test_cache_marks_in_training_and_at_inference():
                       "A[3]": ["dA[3]", "dZ[3]"]}
     infer = build_graph(NET, View(None), inference=True)
     assert not any(d.get(a.CACHED) for _, d in infer.nodes(data=True))
+    # no labels at inference, so no loss and no cost: the graph ends at the prediction A[3]
+    assert symbols(infer) == symbols(train) - {"Y", "ℒ", "J"}
+    assert [n for n in infer if infer.out_degree(n) == 0] == ["fwd:L3:A"]
     with pytest.raises(SpecError, match="inference"):
         build_graph(NET, View(2), inference=True)
 

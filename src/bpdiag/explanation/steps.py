@@ -118,11 +118,12 @@ def explain_graph(graph: nx.DiGraph, title: str, network: str, forward_stop: str
 
 
 def _forward_stop(network: Network, inference: bool) -> str:
-    text = ("stop: J(W, b; X, Y) is the cost, a function of W and b with X, Y fixed: "
-            f"the forward pass ends at J")
     if inference:
-        return text + "; at inference only A[" + str(network.depth) + "] = Ŷ is needed"
-    return text + "; back-propagation starts from it"
+        return (f"stop: at inference the forward pass ends at A[{network.depth}] = Ŷ, the predicted "
+                "probability: there are no labels, so no loss and no cost, and nothing is cached "
+                "because nothing will be differentiated")
+    return ("stop: J(W, b; X, Y) is the cost, a function of W and b with X, Y fixed: "
+            "the forward pass ends at J; back-propagation starts from it")
 
 
 def _producer(graph: nx.DiGraph, node: str, role: str) -> str | None:

@@ -11,6 +11,7 @@ import networkx as nx
 
 from ..model import Network
 from ..views import View
+from . import attrs as a
 from .batch import build_batch
 from .example import build_example
 from .unit import build_unit
@@ -40,6 +41,15 @@ def check_drawable(network: Network, view: View) -> None:
 BUILDERS = {"batch": build_batch, "example": build_example, "unit": build_unit}
 
 
+def _drop_training_head(graph: nx.DiGraph) -> None:
+    """At inference the forward pass ends at A[L] = Ŷ: there are no labels, so no loss and no
+    cost (they exist to be differentiated in training)."""
+    labels = [node for node, data in graph.nodes(data=True)
+              if data[a.KIND] == a.DATA and data[a.NAME] in ("Y", "y")]
+    head = [node for node, data in graph.nodes(data=True) if data.get(a.GROUP) == a.COST_GROUP]
+    graph.remove_nodes_from(labels + head)
+
+
 def build_graph(network: Network, view: View, *, m: int | None = None,
                 inference: bool = False) -> nx.DiGraph:
     """The dataflow graph of `view`; `m` fixes the number of examples in the numeric dims."""
@@ -49,6 +59,8 @@ def build_graph(network: Network, view: View, *, m: int | None = None,
         raise SpecError("--inference draws the forward pass only (nothing is differentiated "
                         "at inference); drop --to-layer or drop --inference")
     graph = BUILDERS[view.granularity](network, view.to_layer, m=m, inference=inference)
+    if inference:
+        _drop_training_head(graph)
     graph.graph.update(
         view=view.name,
         granularity=view.granularity,
