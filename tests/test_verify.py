@@ -81,3 +81,32 @@ def test_check_is_deterministic_per_seed():
     assert first.cost == second.cost
     assert all(np.array_equal(first.grads[k], second.grads[k]) for k in first.grads)
     assert check(net, m=4, seed=8).cost != first.cost
+
+
+def test_verdicts_separate_pass_fail_and_too_small():
+    from bpdiag.verify import classify
+
+    noise = 1e-9
+    assert classify(1e-9, 1e-12, 1.0, noise) == "pass"               # relative agreement
+    assert classify(1e-5, 5e-10, 1e-4, noise) == "pass"             # within round-off of a resolved gradient
+    assert classify(1e-2, 5e-10, 1e-7, noise) == "too small"        # round-off hides the gradient itself
+    assert classify(1.0, 1e-7, 1e-7, noise) == "fail"               # a real disagreement, even if tiny
+    assert classify(0.5, 1e-3, 1e-3, noise) == "fail"
+
+
+def test_a_gradient_too_small_to_resolve_is_reported_not_passed():
+    report = check(Network((2,) + (3,) * 11 + (1,), "sigmoid"), m=5, seed=0)
+    assert report.ok                          # nothing disagrees ...
+    assert "dW1" in report.unresolved         # ... but the vanished gradients were not checked
+    assert not report.passed("dW1")
+    assert report.passed("dW12")
+
+
+def test_a_wrong_tiny_gradient_is_not_called_a_pass():
+    """A zeroed gradient whose true value is resolvable fails instead of hiding under a floor."""
+    report = check(Network((2, 3, 3, 3, 3, 3, 1), "sigmoid"), m=5, seed=1)
+    assert report.passed("dW1")
+    report.grads["dW1"] = np.zeros_like(report.grads["dW1"])
+    report.errors["dW1"] = 1.0
+    report.abs_errors["dW1"] = float(np.max(np.abs(report.numeric["dW1"])))
+    assert report.verdict("dW1") == "fail" and not report.ok

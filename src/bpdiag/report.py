@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .verify import ABSOLUTE_TOLERANCE, EPSILON, CheckReport
+from .verify import EPSILON, RESOLUTION, CheckReport
 
 
 def _matrix(value) -> list:
@@ -27,9 +27,11 @@ def check_json(report: CheckReport) -> dict:
         "relative_error": dict(report.errors),
         "max_abs_error": dict(report.abs_errors),
         "passed": {key: report.passed(key) for key in report.errors},
+        "verdict": {key: report.verdict(key) for key in report.errors},
+        "too_small_to_check": report.unresolved,
         "epsilon": EPSILON,
         "tolerance": report.tolerance,
-        "absolute_tolerance": ABSOLUTE_TOLERANCE,
+        "noise_floor": report.noise,
         "views_agree": report.views_agree,
         "notes": list(report.notes),
         "ok": report.ok,
@@ -47,7 +49,7 @@ def check_table(report: CheckReport) -> str:
     ]
     for key, error in report.errors.items():
         shape = "(" + ", ".join(str(n) for n in report.grads[key].shape) + ")"
-        verdict = "pass" if report.passed(key) else "FAIL"
+        verdict = {"pass": "pass", "fail": "FAIL"}.get(report.verdict(key), "too small to check")
         lines.append(f"{key:<10}{shape:<10}{error:>16.2e}{report.abs_errors[key]:>13.2e}  {verdict}")
     lines.append("")
     agree = "every back-propagation view gives the same gradients"
@@ -55,11 +57,17 @@ def check_table(report: CheckReport) -> str:
         agree += f", and the {report.view} view's cost and gradients equal the batch view's"
     lines.append(f"{agree}: " + ("yes" if report.views_agree else "NO"))
     lines.extend(f"note: {note}" for note in report.notes)
-    failed = [key for key in report.errors if not report.passed(key)]
+    failed = [key for key in report.errors if report.verdict(key) == "fail"]
+    small = report.unresolved
     if report.ok:
-        lines.append(f"ok: all {len(report.errors)} gradients agree with central differences "
-                     f"(ε = {EPSILON:g}; relative error < {report.tolerance:g} or "
-                     f"|diff| < {ABSOLUTE_TOLERANCE:g})")
+        agreed = len(report.errors) - len(small)
+        count = f"all {agreed}" if not small else f"{agreed} of {len(report.errors)}"
+        lines.append(f"ok: {count} gradients agree with central differences "
+                     f"(ε = {EPSILON:g}; relative error < {report.tolerance:g}, or a difference "
+                     f"within round-off {report.noise:.1e})")
     else:
         lines.append("FAILED: " + (", ".join(failed) if failed else "views disagree"))
+    if small:
+        lines.append(f"not checked: {', '.join(small)} are too small for central differences to "
+                     f"resolve (round-off {report.noise:.1e} is more than {RESOLUTION:g} of them)")
     return "\n".join(lines)

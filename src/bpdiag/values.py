@@ -50,11 +50,14 @@ def annotate(graph: nx.DiGraph, network: Network, view: View, *, m: int, seed: i
 
 
 def _mark_verdicts(graph, report, key: str, name: str, layer: int, granularity: str) -> None:
+    from .verify import classify
+
     if granularity != "unit":
         node = backward_id(f"d{name}", layer)
         if node in graph:
             graph.nodes[node][VERDICT] = {"relative_error": report.errors[key],
                                           "max_abs_error": report.abs_errors[key],
+                                          "verdict": report.verdict(key),
                                           "passed": report.passed(key)}
         return
     # one scalar node per entry: each gets its own entry's difference
@@ -65,8 +68,10 @@ def _mark_verdicts(graph, report, key: str, name: str, layer: int, granularity: 
             diff = abs(float(value) - float(numeric[j, k]))
             scale = abs(float(value)) + abs(float(numeric[j, k]))
             relative = diff / scale if scale else 0.0
+            verdict = classify(relative, diff, abs(float(numeric[j, k])), report.noise,
+                               report.tolerance)
             graph.nodes[node][VERDICT] = {"relative_error": relative, "max_abs_error": diff,
-                                          "passed": relative < report.tolerance or diff < 1e-8}
+                                          "verdict": verdict, "passed": verdict == "pass"}
 
 
 def _indices(shape):
@@ -98,5 +103,9 @@ def value_lines(value, per_example: bool = False) -> list[str]:
 
 
 def verdict_line(verdict: dict) -> tuple[str, bool]:
-    mark = "✓ check passes" if verdict["passed"] else "✗ check FAILS"
-    return f"{mark}: rel. error {verdict['relative_error']:.1e}", verdict["passed"]
+    """The line drawn under a parameter gradient, and whether it reads as good news."""
+    outcome = verdict.get("verdict", "pass" if verdict["passed"] else "fail")
+    if outcome == "too small":
+        return "? too small for finite differences to check", False
+    mark = "✓ check passes" if outcome == "pass" else "✗ check FAILS"
+    return f"{mark}: rel. error {verdict['relative_error']:.1e}", outcome == "pass"

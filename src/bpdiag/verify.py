@@ -19,9 +19,13 @@ from .views import DEFAULT_GRANULARITY, View
 
 EPSILON = 1e-6        # central-difference step in float64
 TOLERANCE = 1e-7      # relative error below which a gradient passes (DLS uses 2e-7)
-# Central differences at EPSILON carry ~1e-10 of float64 round-off whatever the gradient's size;
-# a tiny gradient (deep sigmoid stacks) passes when it agrees to well within that floor.
-ABSOLUTE_TOLERANCE = 1e-8
+# Round-off in J(θ ± ε) limits what central differences can see: each difference carries about
+# u·|J|/ε of noise (u = float64's unit round-off), whatever the gradient's size. NOISE_MARGIN
+# times that is the floor below which a difference means nothing.
+NOISE_MARGIN = 10.0
+# A gradient is resolved when that floor is at most this fraction of its largest entry; smaller
+# gradients (deep sigmoid stacks) are reported as too small to check, never as passing.
+RESOLUTION = 1e-3
 KINK_MARGIN = 1e-4    # ReLU-type kinks closer than this to a Z make finite differences unreliable
 # The example and unit views add up the same terms in another order than the batch matrices do,
 # so their gradients equal the batch view's up to float64 round-off, not bit for bit.
@@ -124,6 +128,19 @@ def _closest_kink(network: Network, forward: dict[str, np.ndarray]) -> float | N
     return min(margins) if margins else None
 
 
+def classify(relative: float, difference: float, size: float, noise: float,
+             tolerance: float = TOLERANCE) -> str:
+    """The verdict on one gradient (or one entry): 'pass' when the relative error is below
+    `tolerance`, or the difference is within round-off `noise` of a gradient large enough
+    (`size`) for that to mean something; 'too small' when round-off hides the gradient itself;
+    'fail' otherwise."""
+    if relative < tolerance:
+        return "pass"
+    if difference <= noise:
+        return "pass" if noise <= RESOLUTION * size else "too small"
+    return "fail"
+
+
 @dataclass
 class CheckReport:
     network: Network
@@ -142,11 +159,26 @@ class CheckReport:
     notes: list[str] = field(default_factory=list)
 
     @property
-    def ok(self) -> bool:
-        return self.views_agree and all(self.passed(key) for key in self.errors)
+    def noise(self) -> float:
+        """The smallest difference central differences can tell from round-off here."""
+        return NOISE_MARGIN * np.finfo(float).eps * max(abs(self.cost), 1.0) / EPSILON
+
+    def verdict(self, key: str) -> str:
+        """'pass', 'fail', or 'too small' when the gradient is too small to be resolved."""
+        return classify(self.errors[key], self.abs_errors[key],
+                        float(np.max(np.abs(self.numeric[key]))), self.noise, self.tolerance)
 
     def passed(self, key: str) -> bool:
-        return self.errors[key] < self.tolerance or self.abs_errors[key] < ABSOLUTE_TOLERANCE
+        return self.verdict(key) == "pass"
+
+    @property
+    def unresolved(self) -> list[str]:
+        return [key for key in self.errors if self.verdict(key) == "too small"]
+
+    @property
+    def ok(self) -> bool:
+        """Every view agrees and no gradient disagrees with central differences."""
+        return self.views_agree and all(self.verdict(key) != "fail" for key in self.errors)
 
 
 # The largest check: finite differences evaluate the network twice per parameter, so the work grows
