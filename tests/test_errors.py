@@ -127,7 +127,7 @@ ERRORS = [
     ("seed-not-a-number", "check --seed abc", None, 2, "'abc' is not a valid integer", "--help"),
     ("slope-too-big", "check --hidden-activation leaky_relu --leaky-slope 5", None, 2,
      "slope 5.0 must be a number between 0 and 1", "--leaky-slope 0.01"),
-    ("slope-nan", "check --leaky-slope nan", None, 2, "slope nan", "--leaky-slope 0.01"),
+    ("slope-nan", "check --hidden-activation leaky_relu --leaky-slope nan", None, 2, "slope nan", "--leaky-slope 0.01"),
     ("forward-and-to-layer", "render --forward --to-layer 2", None, 2, "choose one of", "--all"),
     ("inference-backprop", "render --to-layer 2 --inference", None, 2, "forward pass only",
      "drop --to-layer"),
@@ -342,3 +342,36 @@ except cli.Interrupted as exc:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=30)
     assert done.stdout == f"surfaced {int(signal.SIGTERM)}\n"
     assert done.stderr == ""
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["check", "--seed", "-1"], "--seed"),
+    (["render", "--values", "--seed", "-3", "--format", "json"], "--seed"),
+    (["check", "--leaky-slope", "0.3"], "applies to --hidden-activation leaky_relu only"),
+    (["render", "--hidden-activation", "tanh", "--leaky-slope", "0.2", "--format", "json"],
+     "applies to --hidden-activation leaky_relu only"),
+])
+def test_options_that_cannot_apply_are_refused(args, fragment, tmp_path):
+    out = ["--out", str(tmp_path / "o")] if args[0] == "render" else []
+    result = CliRunner().invoke(cli, args + out)
+    assert result.exit_code == 2, result.output
+    assert fragment in result.output and result.output.count("\n") == 1
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_spec_slope_without_leaky_relu_is_refused(tmp_path):
+    spec = tmp_path / "net.toml"
+    spec.write_text('layers = [2, 3, 1]\nleaky_slope = 0.2\n', encoding="utf-8")
+    result = CliRunner().invoke(cli, ["check", "--spec", str(spec)])
+    assert result.exit_code == 2
+    assert "'leaky_slope' applies to" in result.output
+
+
+def test_api_write_refuses_an_unknown_extension(tmp_path):
+    import bpdiag
+
+    with pytest.raises(bpdiag.InputError, match="'.txt' is not a format"):
+        bpdiag.render(view=1).write(tmp_path / "bp2.txt")
+    assert not (tmp_path / "bp2.txt").exists()
+    with pytest.raises(bpdiag.InputError, match="seed -1"):
+        bpdiag.check(seed=-1)

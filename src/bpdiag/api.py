@@ -150,6 +150,9 @@ class Diagram:
         if suffix in FORMATS and formats is None:
             data = self.to_bytes(suffix)
             return [atomic_write(prepare_out_dir(path.parent) / path.name, data)]
+        if path.suffix and not path.is_dir():
+            raise InputError(f"{path}: '{path.suffix}' is not a format; name a file ending in "
+                             f".{', .'.join(FORMATS)}, or a folder")
         if formats is None:
             formats = DEFAULT_FORMATS
         chosen = parse_formats(formats if isinstance(formats, str) else ",".join(formats))

@@ -138,6 +138,11 @@ def network_options(command):
             spec = read_spec(spec_file)
             network = spec.network
         else:
+            ctx = click.get_current_context()
+            slope_given = ctx.get_parameter_source("leaky_slope") == click.core.ParameterSource.COMMANDLINE
+            if slope_given and hidden_activation != "leaky_relu":
+                raise click.UsageError("--leaky-slope applies to --hidden-activation leaky_relu "
+                                       f"only, not {hidden_activation}; drop one of them")
             network = Network(parse_sizes(layers), hidden_activation, leaky_slope)
         if wants_spec:
             kwargs["spec"] = spec
@@ -200,7 +205,8 @@ def cli() -> None:
 @cli.command()
 @network_options
 @view_option
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random data and parameters.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Seed of the random data and parameters.")
 @click.option("--m", "m", type=click.IntRange(min=1), default=5, show_default=True, help="Number of examples.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
 def check(network: Network, granularity: str, seed: int, m: int, as_json: bool) -> None:
@@ -239,7 +245,8 @@ def check(network: Network, granularity: str, seed: int, m: int, as_json: bool) 
 @click.option("--no-legend", is_flag=True, help="Leave the legend out.")
 @click.option("--values", is_flag=True,
               help="Show each quantity's numbers on check's seeded example, and the check's verdict.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the example for --values.")
+@click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
+              help="Seed of the example for --values.")
 @click.option("--m", "m", type=click.IntRange(min=1), default=None,
               help="Number of examples (default: symbolic m; 4 with --values).")
 @notation_option

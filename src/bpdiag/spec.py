@@ -70,6 +70,9 @@ def parse_spec(text: str, source: str = "spec") -> Spec:
         raise SpecError(f"{source}: 'leaky_slope': slope {slope} must be a number between 0 and 1 "
                         "(exclusive); "
                         "write e.g. leaky_slope = 0.01")
+    if "leaky_slope" in table and activation != "leaky_relu":
+        raise SpecError(f"{source}: 'leaky_slope' applies to hidden_activation = \"leaky_relu\" "
+                        f"only, not \"{activation}\"; drop one of them")
     text_values = {key: _typed(table, key, str, None, source, f'text in quotes, e.g. {key} = "..."')
                    for key in TEXT_KEYS}
     for key, value in text_values.items():

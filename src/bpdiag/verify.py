@@ -61,6 +61,8 @@ def _gradient(values: dict, network: Network, name: str, layer: int,
 
 def random_problem(network: Network, m: int, seed: int) -> Problem:
     """Data and parameters drawn from a seeded generator (He-scaled weights, small biases)."""
+    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
+        raise SpecError(f"seed {seed!r} must be a whole number 0 or larger; e.g. --seed 0")
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((network.units(0), m))
     y = rng.integers(0, 2, size=(1, m)).astype(float)
