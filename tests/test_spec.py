@@ -24,7 +24,8 @@ def test_defaults_and_the_other_spelling_of_license():
     spec = parse_spec('layers = [2, 1]\nlicense = "MIT"\n')
     assert spec.network == Network((2, 1))
     assert (spec.title, spec.license, spec.notation) == (None, "MIT", None)
-    assert parse_spec("layers = [2, 1]\nleaky_slope = 0.5\n").network.leaky_slope == 0.5
+    leaky = parse_spec('layers = [2, 3, 1]\nhidden_activation = "leaky_relu"\nleaky_slope = 0.5\n')
+    assert leaky.network.leaky_slope == 0.5
 
 
 @pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.toml")), ids=lambda p: p.name)

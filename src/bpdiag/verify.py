@@ -20,8 +20,10 @@ from .views import DEFAULT_GRANULARITY, View
 EPSILON = 1e-6        # central-difference step in float64
 TOLERANCE = 1e-7      # relative error below which a gradient passes (DLS uses 2e-7)
 # Round-off in J(θ ± ε) limits what central differences can see: each difference carries about
-# u·|J|/ε of noise (u = float64's unit round-off), whatever the gradient's size. NOISE_MARGIN
-# times that is the floor below which a difference means nothing.
+# u·(|J| + mean 1/min(a, 1 − a))/ε of noise (u = float64's unit round-off; the second term is the
+# cross-entropy's sensitivity to a saturated output a = A[L], where log(1 − a) loses digits),
+# whatever the gradient's size. NOISE_MARGIN times that is the floor below which a difference
+# means nothing.
 NOISE_MARGIN = 10.0
 # A gradient is resolved when that floor is at most this fraction of its largest entry; smaller
 # gradients (deep sigmoid stacks) are reported as too small to check, never as passing.
@@ -159,11 +161,13 @@ class CheckReport:
     tolerance: float = TOLERANCE
     view: str = DEFAULT_GRANULARITY
     notes: list[str] = field(default_factory=list)
+    saturation: float = 2.0  # mean 1/min(a, 1 − a) of the output: 2 when a = 0.5
 
     @property
     def noise(self) -> float:
         """The smallest difference central differences can tell from round-off here."""
-        return NOISE_MARGIN * np.finfo(float).eps * max(abs(self.cost), 1.0) / EPSILON
+        unit_roundoff = np.finfo(float).eps / 2
+        return NOISE_MARGIN * unit_roundoff * (abs(self.cost) + self.saturation) / EPSILON
 
     def verdict(self, key: str) -> str:
         """'pass', 'fail', or 'too small' when the gradient is too small to be resolved."""
@@ -235,5 +239,8 @@ def check(network: Network, m: int = 5, seed: int = 0,
     if kink is not None and kink < KINK_MARGIN:
         notes.append(f"a ReLU input lies {kink:.1e} from the kink at 0; finite differences may "
                      "disagree there: try another --seed")
+    output = batch_forward[forward_id("A", network.depth)]
+    saturation = float(np.mean(1.0 / np.minimum(output, 1.0 - output)))
     return CheckReport(network, m, seed, problem, float(forward[forward_id("J")]), grads, numeric,
-                       errors, abs_errors, views_agree, kink, notes=notes, view=view)
+                       errors, abs_errors, views_agree, kink, notes=notes, view=view,
+                       saturation=saturation)
