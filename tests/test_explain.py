@@ -21,8 +21,9 @@ def every_view():
     for activation in HIDDEN_ACTIVATIONS:
         for sizes in [(2, 1), (2, 3, 2, 1)]:
             net = Network(sizes, activation)
-            for view in all_views(net):
-                yield pytest.param(net, view, id=f"{activation}-{len(sizes) - 1}-{view.name}")
+            for granularity in ("batch", "example", "unit"):
+                for view in all_views(net, granularity):
+                    yield pytest.param(net, view, id=f"{activation}-{len(sizes) - 1}-{view.stem}")
 
 
 def computed_in_order(graph):
@@ -51,7 +52,10 @@ def test_steps_follow_the_graph_in_evaluation_order(net, view):
         assert "J(W, b; X, Y) is the cost" in explanation.stop
     else:
         assert explanation.stop == " ".join(graph.nodes["bwd:stop"][a.LABEL].split())
-        assert explanation.steps[-1].symbol == f"db[{view.to_layer}]"
+        last = f"db[{view.to_layer}]"
+        if view.granularity == "unit":
+            last += f"_{net.units(view.to_layer)}"   # the last unit's bias
+        assert explanation.steps[-1].symbol == last
 
 
 def test_forward_text_reads_like_the_course():
@@ -169,13 +173,17 @@ def test_latex_converts_the_notation():
     forward = explain_text(NET, View(None), "latex")
     assert r"J(W, b; X, Y) &= \frac{1}{m} \sum_{i} \mathcal{L}^{(i)}" in forward
     assert r"A^{[3]} &= \sigma(Z^{[3]})" in forward
+    unit = explain_text(NET, View(3, "unit"), "latex")
+    assert r"dw^{[3]}_{12} &= \frac{1}{m} \sum_{i} dz^{[3](i)}_{1} a^{[2](i)}_{2}" in unit
+    assert r"da^{[2]}_{k} = \sum_{j} w^{[3]}_{jk} dz^{[3]}_{j}" in unit
 
 
 @pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
 @pytest.mark.parametrize("activation", HIDDEN_ACTIVATIONS)
 def test_latex_compiles(activation, tmp_path):
     net = Network((2, 3, 2, 1), activation)
-    body = "\n\n".join(explain_text(net, view, "latex") for view in all_views(net))
+    body = "\n\n".join(explain_text(net, view, "latex") for granularity in ("batch", "example", "unit")
+                        for view in all_views(net, granularity))
     (tmp_path / "doc.tex").write_text(
         "\\documentclass{article}\n\\usepackage{amsmath,amssymb}\n\\usepackage[landscape,margin=1cm]"
         "{geometry}\n\\begin{document}\n" + body + "\n\\end{document}\n", encoding="ascii")

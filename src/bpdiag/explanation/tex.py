@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 
-# NAME[layer] with its example index (i), transpose ᵀ and prime ', all in one superscript
-_INDEXED = re.compile(r"([A-Za-z]+|ℒ)\[([^\]]+)\](\(i\))?(ᵀ)?('|′)?")
+# NAME[layer] with its unit index _jk (a subscript), example index (i), transpose ᵀ and prime ':
+# all but the unit index in one superscript
+_INDEXED = re.compile(r"([A-Za-z]+|ℒ)\[([^\]]+)\](?:_([0-9a-z]+))?(\(i\))?(ᵀ)?('|′)?(²)?")
 # English words inside a formula ('1 where Z[2] > 0, else 0'); log and tanh are functions
 _WORD = re.compile(r"(?<![\\A-Za-z])(?!log\b|tanh\b)[a-z]{3,}\b")
 _FUNCTIONS = [(re.compile(r"\bLeakyReLU\b"), r"\\operatorname{LeakyReLU}"),
@@ -13,25 +14,27 @@ _FUNCTIONS = [(re.compile(r"\bLeakyReLU\b"), r"\\operatorname{LeakyReLU}"),
               (re.compile(r"\btanh\b"), r"\\tanh"),
               (re.compile(r"\blog\b"), r"\\log")]
 _SYMBOLS = [
-    ("(1/m)", r"\frac{1}{m}"), ("Σᵢ", r"\sum_{i}"), ("ℒ(i)", r"\mathcal{L}^{(i)}"),
+    ("(1/m)", r"\frac{1}{m}"), ("Σᵢ", r"\sum_{i}"), ("Σ_j", r"\sum_{j}"), ("Σ_k", r"\sum_{k}"), ("ℒ(i)", r"\mathcal{L}^{(i)}"),
     ("ℒ", r"\mathcal{L}"), ("ᵀ", "^{T}"), ("⊙", r"\odot"), ("−", "-"), ("·", r"\cdot"),
     ("σ", r"\sigma"), ("α", r"\alpha"), ("∈", r"\in"), ("×", r"\times"), ("Ŷ", r"\hat{Y}"),
     ("∂", r"\partial"), ("′", "'"), ("{0, 1}", r"\{0, 1\}"), ("^(1 \\times m)", "^{1 \\times m}"),
 ]
 # In prose, the runs that are mathematics: indexed symbols, J(W, b; X, Y), single capitals
-_MATH_TOKEN = (r"(?:(?:[A-Za-z]+|ℒ)\[[^\]]*\](?:\(i\))?[ᵀ'′]*(?:\([^()]*\))?"
-               r"|J\([^()]*\)|(?<![\w\[])[A-Zb](?![\w\[])|[=⊙−+·σ])")
+_MATH_TOKEN = (r"(?:(?:[A-Za-z]+|ℒ)\[[^\]]*\](?:_[0-9a-z]+)?(?:\(i\))?[ᵀ'′]*(?:\([^()]*\))?"
+               r"|J\([^()]*\)|Σ_[jk]|(?<![\w\[])[A-Zb](?![\w\[])|[=⊙−+·σ])")
 _MATH_RUN = re.compile(rf"{_MATH_TOKEN}(?:(?:,? +|, *){_MATH_TOKEN})*")
 
 
 def _superscript(match: re.Match) -> str:
-    name, layer, example, transpose, prime = match.groups()
+    name, layer, unit, example, transpose, prime, squared = match.groups()
     if name == "ℒ":
         name = r"\mathcal{L}"
     superscript = f"[{layer}]" + (example or "") + ("T" if transpose else "")
     if prime:
         superscript += r"\prime"
-    return f"{name}^{{{superscript}}}"
+    subscript = f"_{{{unit}}}" if unit else ""
+    symbol = f"{name}^{{{superscript}}}{subscript}"
+    return f"{{{symbol}}}^{{2}}" if squared else symbol  # braces: one superscript per group
 
 
 def math(text: str) -> str:
