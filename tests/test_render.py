@@ -265,3 +265,20 @@ def test_deeper_networks_grow_in_one_direction():
         layout = json.loads(render_module.run_dot(source, ("json0",))["json0"])
         heights[depth] = float(layout["bb"].split(",")[3])
     assert heights[6] < 1.1 * heights[3], heights
+
+
+def test_legend_explains_the_arrows_and_only_the_operators_drawn():
+    from bpdiag.legend import build_legend
+
+    def legend(view):
+        return build_legend(build_graph(Network(), view), version="0", network_text="n",
+                            title=None, license=None)
+
+    backward, unit, forward = legend(View(2)), legend(View(2, "unit")), legend(View(None))
+    assert [style.style for _, style in backward.edges] == ["dashed", "dotted"]
+    assert "where back-propagation starts" in backward.edges[0][0]
+    assert forward.edges == ()
+    ops = lambda lg: [op for op, _ in lg.operators]
+    assert "⊙" in ops(backward) and "ᵀ" in ops(backward) and "·" not in ops(backward)
+    assert "·" in ops(unit) and "⊙" not in ops(unit) and "ᵀ" not in ops(unit)
+    assert "ℒ" in [symbol for symbol, _, _ in backward.notation]   # named by ∂ℒ/∂A

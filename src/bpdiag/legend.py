@@ -14,7 +14,7 @@ from .graph import attrs as a
 from .labels import matrix_glyph
 from .profiles import DEFAULT, Profile, builtin, load_profile, plain_superscripts
 from .richtext import RichText, parse, rich, to_graphviz, to_swing_inline
-from .styles import NodeStyle
+from .styles import EdgeStyle, NodeStyle
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,7 @@ class Legend:
     notation: tuple[tuple[str, str, str], ...]        # (symbol, meaning, shape)
     operators: tuple[tuple[str, str], ...]
     note: str = ""                                    # the notation profile's note (tooltip)
+    edges: tuple[tuple[str, EdgeStyle], ...] = ()     # the kinds of arrow besides data flow
 
 
 def default_title(graph: nx.DiGraph) -> str:
@@ -56,7 +57,11 @@ def build_legend(graph: nx.DiGraph, *, version: str, network_text: str, title: s
         is_cached_entry = style.border_style != "line"
         if (is_cached_entry and any_cached) or (not is_cached_entry and kind in kinds_used):
             key.append((profile.key_text("cached" if is_cached_entry else kind, text), style))
+    drawn_text = " ".join(str(d.get(field, "")) for _, d in graph.nodes(data=True)
+                          for field in (a.SYMBOL, a.FORMULA, a.LABEL))
     names_used = {d[a.NAME] for _, d in graph.nodes(data=True) if d[a.KIND] in a.QUANTITY_KINDS}
+    if "ℒ" in drawn_text:
+        names_used.add("ℒ")  # an operation's label may name the loss without its node
     granularity = graph.graph.get("granularity", "batch")
     course = builtin(DEFAULT)
     # the course's order of rows, whatever order a profile file lists them in
@@ -64,13 +69,24 @@ def build_legend(graph: nx.DiGraph, *, version: str, network_text: str, title: s
                 if name in names_used]
     operators = profile.operators or tuple((profile.rewrite(op), profile.rewrite(meaning))
                                            for op, meaning in course.operators)
+    # only the operators this diagram uses (the unit view has · but no ⊙ or ᵀ), and the shapes
+    always = {profile.rewrite(op) for op in ALWAYS_EXPLAINED} | set(ALWAYS_EXPLAINED)
+    drawn = drawn_text + " " + profile.rewrite(drawn_text)
+    operators = tuple((op, meaning) for op, meaning in operators if op in always or op in drawn)
+    roles = {data.get(a.ROLE) for _, _, data in graph.edges(data=True)}
+    edges = tuple((styles.edge_legend(role), styles.edge_style(role))
+                  for role in (a.SEED, a.EQUIVALENT) if role in roles)
     return Legend(title or default_title(graph), tuple(facts), tuple(key),
                   tuple(row for row in notation if row is not None), operators,
-                  plain_superscripts(profile.note))
+                  plain_superscripts(profile.note), edges)
+
+
+ALWAYS_EXPLAINED = ("n[l]", "m")  # shapes are drawn on every quantity
+_ARROWS = {"dashed": "- - →", "dotted": "· · · →", "line": "——→"}
 
 
 def _gv(text: str, size: float, bold: bool = False) -> str:
-    return to_graphviz(rich(parse(text, bold=bold)), size)
+    return to_graphviz(rich(parse(text, bold=bold)), size, align="LEFT")
 
 
 def _gv_table(rows: list[str]) -> str:
@@ -88,7 +104,10 @@ def to_graphviz_table(legend: Legend) -> str:
     key = _gv_table([
         f'<TR><TD BGCOLOR="{style.fill}" COLOR="{style.border}" BORDER="1" WIDTH="22" '
         f'HEIGHT="12" FIXEDSIZE="TRUE"></TD><TD ALIGN="LEFT">{_gv(text, font.small)}</TD></TR>'
-        for text, style in legend.key])
+        for text, style in legend.key]
+        + [f'<TR><TD WIDTH="22"><FONT COLOR="{style.color}" POINT-SIZE="{font.small:g}">'
+           f'{_ARROWS[style.style]}</FONT></TD><TD ALIGN="LEFT">{_gv(text, font.small)}</TD></TR>'
+           for text, style in legend.edges])
     notation_rows = [
         f'<TR><TD ALIGN="LEFT">{_gv(symbol, font.small, bold=True)}</TD>'
         f'<TD ALIGN="LEFT">{_gv(shape, font.small)}</TD>'
@@ -119,6 +138,8 @@ def to_swing_html(legend: Legend) -> str:
     rows += [f'<tr><td colspan="3">{_swing(fact)}</td></tr>' for fact in legend.facts]
     rows += [f'<tr><td bgcolor="{style.fill}">&nbsp;&nbsp;&nbsp;</td>'
              f'<td colspan="2">{_swing(text)}</td></tr>' for text, style in legend.key]
+    rows += [f'<tr><td><font color="{style.color}">{_ARROWS[style.style]}</font></td>'
+             f'<td colspan="2">{_swing(text)}</td></tr>' for text, style in legend.edges]
     rows += [f'<tr><td>{_swing(symbol, bold=True)}</td><td>{_swing(meaning)}</td>'
              f'<td>{_swing(shape)}</td></tr>' for symbol, meaning, shape in legend.notation]
     operators = "; ".join(f"{op}: {meaning}" for op, meaning in legend.operators)

@@ -109,20 +109,20 @@ def _graphviz_glyph(glyph: Glyph) -> str:
             + "".join(rows) + "</TABLE>")
 
 
-def to_graphviz(text: RichText, font_size: float) -> str:
+def to_graphviz(text: RichText, font_size: float, align: str = "CENTER") -> str:
     """Graphviz HTML-like label content (without the outer < >), sizes given explicitly.
 
     Explicit POINT-SIZE on every run keeps browsers from drawing superscripts larger than the
     box Graphviz measured for them.
     """
-    body = _graphviz_lines(text, font_size)
+    body = _graphviz_lines(text, font_size, align)
     if text.glyph is None:
         return body
     return ('<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="0">'
             f"<TR><TD>{_graphviz_glyph(text.glyph)}</TD></TR><TR><TD>{body}</TD></TR></TABLE>")
 
 
-def _graphviz_lines(text: RichText, font_size: float) -> str:
+def _graphviz_lines(text: RichText, font_size: float, align: str = "CENTER") -> str:
     lines = []
     for line in text.lines:
         parts = []
@@ -143,7 +143,8 @@ def _graphviz_lines(text: RichText, font_size: float) -> str:
         lines.append("".join(parts))
     if any(run.script == SUB for line in text.lines for run in line):
         # Graphviz does not make room for subscripts between <BR/> lines: a row per line does
-        rows = "".join(f"<TR><TD>{line}</TD></TR>" for line in lines)
+        cell = "<TD>" if align == "CENTER" else f'<TD ALIGN="{align}">'
+        rows = "".join(f"<TR>{cell}{line}</TD></TR>" for line in lines)
         return f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{rows}</TABLE>'
     return "<BR/>".join(lines)
 

@@ -60,6 +60,11 @@ def edge_style(role: str | None) -> EdgeStyle:
     return EdgeStyle(edge["color"], edge["style"], float(edge["width"]))
 
 
+def edge_legend(role: str) -> str:
+    """What an arrow of this role means, for the legend."""
+    return _table()["edge"][role]["legend"]
+
+
 def group_style() -> dict:
     return dict(_table()["group"])
 
