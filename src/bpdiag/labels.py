@@ -100,7 +100,12 @@ def group_label(graph: nx.DiGraph, group: str) -> str:
     is_output = sizes is not None and layer == len(sizes) - 1
     activation = "σ" if is_output else ACTIVATION_NAMES.get(graph.graph.get("hidden_activation"), "")
     role = "output layer" if is_output else "hidden layer"
-    return f"Layer {layer} ({role}): {units}{activation}"
+    title = f"Layer {layer} ({role}): {units}{activation}"
+    if graph.graph.get("view", "forward") != "forward":
+        # a backward group holds the layer's gradient steps and the cached values they read,
+        # such as A[l-1], which the forward diagram draws in layer l-1
+        title += " · its gradients and the cached values they read"
+    return title
 
 
 def groups_in_order(graph: nx.DiGraph) -> list[str]:
