@@ -5,6 +5,7 @@ import pytest
 
 from bpdiag.graph import attrs as a
 from bpdiag.graph import build_graph
+from bpdiag.graph.notation import ACTIVATION_NAMES
 from bpdiag.model import Network, SpecError
 from bpdiag.views import View, all_views
 
@@ -129,3 +130,34 @@ def test_to_layer_outside_the_network_is_a_clear_error():
         build_graph(NET, View(4))
     with pytest.raises(SpecError, match=r"outside 1\.\.3"):
         build_graph(NET, View(0))
+
+
+def _operand_symbols(graph, op):
+    operands = sorted((e[a.ARG], s) for s, _, e in graph.in_edges(op, data=True) if a.ARG in e)
+    return [graph.nodes[s][a.SYMBOL] for _, s in operands]
+
+
+@pytest.mark.parametrize("granularity", ["batch", "example", "unit"])
+@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "leaky_relu"])
+def test_what_is_drawn_is_what_is_computed(granularity, activation):
+    """Each operation's drawn text names its operands, and transposes and 1/m sit where the
+    evaluator applies them: a label cannot drift from the computation the check runs."""
+    net = Network((2, 3, 2, 1), activation)
+    for view in all_views(net, granularity):
+        g = build_graph(net, view)
+        for op, d in g.nodes(data=True):
+            if d[a.KIND] != a.OPERATION:
+                continue
+            (result,) = [t for t in g.successors(op)]
+            drawn = d[a.LABEL] + " " + g.nodes[result][a.FORMULA]
+            for symbol in _operand_symbols(g, op):
+                assert symbol in drawn, (view.stem, op, symbol, drawn)
+            if d[a.OP] == a.MATMUL:
+                first, second = _operand_symbols(g, op)
+                transposed = {"left": first, "right": second}[d[a.TRANSPOSE]]
+                assert f"{transposed}ᵀ" in d[a.LABEL], (op, d[a.LABEL])
+                assert (d.get(a.SCALE) == "1/m") == d[a.LABEL].startswith("(1/m)"), op
+            if d[a.OP] == a.HADAMARD:
+                assert d[a.LABEL] == "⊙"
+            if d[a.OP] == a.ACTIVATION:
+                assert d[a.LABEL] == ACTIVATION_NAMES[d[a.FUNCTION]]
