@@ -111,6 +111,7 @@ def test_every_view_is_a_dag_with_stable_ids(sizes):
         assert list(g.nodes(data=True)) == list(again.nodes(data=True))
         assert list(g.edges(data=True)) == list(again.edges(data=True))
         for _, d in g.nodes(data=True):
+            assert d[a.PHASE] in a.PHASES
             if d[a.KIND] in a.QUANTITY_KINDS:
                 assert len(d[a.SHAPE]) == len(d[a.DIMS])
                 assert d[a.FORMULA]

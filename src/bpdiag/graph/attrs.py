@@ -45,7 +45,8 @@ QUANTITY_KINDS = (DATA, PARAMETER, FORWARD, COST, GRADIENT, DERIVATIVE)
 OPERATION = "operation"
 ANNOTATION = "annotation"  # a note drawn on the diagram (e.g. where differentiation stops)
 
-PHASES = ("forward", "backward")
+FORWARD_PHASE, BACKWARD_PHASE = "forward", "backward"
+PHASES = (FORWARD_PHASE, BACKWARD_PHASE)
 
 # operations (the `op` attribute); execute.py gives each its numpy meaning
 LINEAR = "linear"                  # W·A + b

@@ -40,12 +40,12 @@ class BatchViews(ColumnViews):
             b, "dW", layer, group, self.weights(layer),
             formula=f"dW[{layer}] = (1/m) {dz} {prev_symbol}ᵀ",
             note=f"∂J/∂W[{layer}], the sought gradient; shaped like W[{layer}]")
-        b.operation(d_w, a.MATMUL, [d_z, prev], phase="backward", layer=layer, group=group,
+        b.operation(d_w, a.MATMUL, [d_z, prev], phase=a.BACKWARD_PHASE, layer=layer, group=group,
                     label=f"(1/m) {dz} {prev_symbol}ᵀ", **{a.TRANSPOSE: "right", a.SCALE: "1/m"})
         d_b = self.add_gradient(
             b, "db", layer, group, self.bias(layer), formula=f"db[{layer}] = (1/m) Σᵢ {dz}(i)",
             note=f"∂J/∂b[{layer}], the sought gradient: the mean of dZ's columns")
-        b.operation(d_b, a.MEAN, [d_z], phase="backward", layer=layer, group=group,
+        b.operation(d_b, a.MEAN, [d_z], phase=a.BACKWARD_PHASE, layer=layer, group=group,
                     label="mean over the m examples", **{a.AXIS: 1})
 
 

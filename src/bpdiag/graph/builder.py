@@ -90,6 +90,6 @@ class GraphBuilder:
                    near: str) -> str:
         """A note drawn after node `near` (the edge only places it; it carries no data)."""
         self.graph.add_node(node_id, **{a.KIND: a.ANNOTATION, a.LABEL: text, a.LAYER: layer,
-                                        a.GROUP: group, a.PHASE: "backward"})
+                                        a.GROUP: group, a.PHASE: a.BACKWARD_PHASE})
         self.link(near, node_id, a.ANNOTATION)
         return node_id

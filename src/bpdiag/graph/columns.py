@@ -21,8 +21,8 @@ from .cache import Cache
 from .ids import backward_id, forward_id
 from .notation import ACTIVATION_NAMES, derivative_reads, local_derivative_formula, symbol
 
-FWD = "forward"
-BWD = "backward"
+FWD = a.FORWARD_PHASE
+BWD = a.BACKWARD_PHASE
 
 Shape = tuple[list[str], list[int | None]]
 

@@ -54,21 +54,21 @@ class ExampleViews(ColumnViews):
         shape, dims = self.weights(layer)
         per_example = b.quantity(
             example_gradient_id("dW", layer), symbol=f"dW[{layer}](i)", name="dW(i)",
-            kind=a.GRADIENT, phase="backward", layer=layer, group=group, shape=shape, dims=dims,
+            kind=a.GRADIENT, phase=a.BACKWARD_PHASE, layer=layer, group=group, shape=shape, dims=dims,
             formula=f"dW[{layer}](i) = {dz_sym} {prev_sym}ᵀ",
             note=f"∂ℒ(i)/∂W[{layer}], this example's share of the gradient",
         )
-        b.operation(per_example, a.MATMUL, [d_z, prev], phase="backward", layer=layer,
+        b.operation(per_example, a.MATMUL, [d_z, prev], phase=a.BACKWARD_PHASE, layer=layer,
                     group=group, label=f"{dz_sym} {prev_sym}ᵀ", **{a.TRANSPOSE: "right"})
         d_w = self.add_gradient(
             b, "dW", layer, group, (shape, dims), formula=f"dW[{layer}] = (1/m) Σᵢ dW[{layer}](i)",
             note=f"∂J/∂W[{layer}], the sought gradient: the mean of the m examples' dW[{layer}](i)")
-        b.operation(d_w, a.MEAN_OVER_EXAMPLES, [per_example], phase="backward", layer=layer,
+        b.operation(d_w, a.MEAN_OVER_EXAMPLES, [per_example], phase=a.BACKWARD_PHASE, layer=layer,
                     group=group, label=MEAN_LABEL)
         d_b = self.add_gradient(
             b, "db", layer, group, self.bias(layer), formula=f"db[{layer}] = (1/m) Σᵢ {dz_sym}(i)",
             note=f"∂J/∂b[{layer}], the sought gradient: each example's db[{layer}](i) is its {dz_sym}")
-        b.operation(d_b, a.MEAN_OVER_EXAMPLES, [d_z], phase="backward", layer=layer, group=group,
+        b.operation(d_b, a.MEAN_OVER_EXAMPLES, [d_z], phase=a.BACKWARD_PHASE, layer=layer, group=group,
                     label=MEAN_LABEL)
 
 

@@ -7,8 +7,8 @@ from . import attrs as a
 from .builder import GraphBuilder
 from .ids import forward_id
 
-FWD = "forward"
-BWD = "backward"
+FWD = a.FORWARD_PHASE
+BWD = a.BACKWARD_PHASE
 COST_ID = forward_id("J")
 LOSS_ID = forward_id("loss")
 

@@ -23,8 +23,8 @@ from .builder import GraphBuilder
 from .cache import Cache
 from .notation import ACTIVATION_NAMES, derivative_reads, local_derivative_formula
 
-FWD = "forward"
-BWD = "backward"
+FWD = a.FORWARD_PHASE
+BWD = a.BACKWARD_PHASE
 
 # The most nodes (quantities, operations and the stop note) a unit view may have. The default
 # 2,3,2,1 network's largest unit view (back-propagation to layer 1) has 101; past about twice that
