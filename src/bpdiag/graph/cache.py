@@ -23,4 +23,4 @@ class Cache:
         if not readers:
             return {"cached": False, "cached_for": [], "note": ""}
         return {"cached": True, "cached_for": readers,
-                "note": "cached by the forward pass in training: read by " + ", ".join(readers)}
+                "note": "Cached by the forward pass in training: read by " + ", ".join(readers)}
