@@ -281,7 +281,7 @@ def _text(table: dict, key: str, source: str, prefix: str, default: str | None =
     value = table[key]
     if not isinstance(value, str):
         raise InputError(f"{source}: '{prefix}{key}' must be text in quotes, not "
-                         f"{_describe(value)}; write e.g. {_key(key)} = \"...\"")
+                         f"{tomlfile.describe(value)}; write e.g. {_key(key)} = \"...\"")
     try:
         check_text(key, f"the key '{prefix}{key}'")
         check_text(value, f"'{prefix}{key}'")
@@ -294,19 +294,5 @@ def _table(table: dict, key: str, source: str, prefix: str = "") -> dict:
     value = table.get(key, {})
     if not isinstance(value, dict):
         raise InputError(f"{source}: '{prefix}{key}' must be a table ([{prefix}{key}]), not "
-                         f"{_describe(value)}")
+                         f"{tomlfile.describe(value)}")
     return value
-
-
-def _describe(value: object) -> str:
-    if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
-    if isinstance(value, (int, float)):
-        return f"the number {value}"
-    if isinstance(value, str):
-        return f'the text "{value}"'
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, dict):
-        return "a table"
-    return f"a {type(value).__name__}"

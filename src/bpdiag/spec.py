@@ -95,27 +95,12 @@ def _unknown(key: str) -> str:
     return f"unknown key '{key}'; {hint}the known keys are " + ", ".join(KNOWN_KEYS)
 
 
-def _describe(value: object) -> str:
-    """A TOML value as the user wrote it, for messages: 'the text "2,3,2,1"', 'the number 2.5'."""
-    if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
-    if isinstance(value, str):
-        return f'the text "{value}"'
-    if isinstance(value, (int, float)):
-        return f"the number {value}"
-    if isinstance(value, list):
-        return "an array"
-    if isinstance(value, dict):
-        return "a table"
-    return f"the {type(value).__name__} {value}"
-
-
 def _typed(table: dict, key: str, kind, default, source: str, expected: str):
     if key not in table:
         return default
     value = table[key]
     if isinstance(value, bool) or not isinstance(value, kind):
-        raise SpecError(f"{source}: '{key}' must be {expected}, not {_describe(value)}")
+        raise SpecError(f"{source}: '{key}' must be {expected}, not {tomlfile.describe(value)}")
     return value
 
 
@@ -123,10 +108,10 @@ def _layers(value: object, source: str) -> tuple[int, ...]:
     """The sizes n[0..L]: an array of at least two whole numbers >= 1 ending in 1."""
     if not isinstance(value, list):
         raise SpecError(f"{source}: 'layers' must be an array of whole numbers, not "
-                        f"{_describe(value)}; write e.g. {EXAMPLE_LAYERS}")
+                        f"{tomlfile.describe(value)}; write e.g. {EXAMPLE_LAYERS}")
     for index, size in enumerate(value):
         if isinstance(size, bool) or not isinstance(size, int):
-            raise SpecError(f"{source}: 'layers' entry n[{index}] is {_describe(size)}, not a whole "
+            raise SpecError(f"{source}: 'layers' entry n[{index}] is {tomlfile.describe(size)}, not a whole "
                             f"number; write e.g. {EXAMPLE_LAYERS}")
         if size < 1:
             raise SpecError(f"{source}: 'layers' entry n[{index}] = {size} must be at least 1")

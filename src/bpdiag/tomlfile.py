@@ -35,3 +35,18 @@ def parse(text: str, source: str, *, nesting_hint: str,
         raise error(f"{source}: invalid TOML: {exc}; fix the syntax there") from None
     except RecursionError:
         raise error(f"{source}: arrays or tables nested too deeply to read; {nesting_hint}") from None
+
+
+def describe(value: object) -> str:
+    """How a wrong value is named in an error: 'the number 2.5', 'an array', 'a table'."""
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f'the text "{value}"'
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "a table"
+    return f"the {type(value).__name__} {value}"
