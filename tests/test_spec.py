@@ -122,3 +122,11 @@ def test_a_bad_spec_on_the_command_line_writes_nothing(tmp_path):
                                      "license, notation")
     assert "Traceback" not in result.output
     assert not out.exists()
+
+
+def test_a_value_with_a_newline_is_named_on_one_line():
+    from bpdiag.model import SpecError
+
+    with pytest.raises(SpecError) as caught:
+        parse_spec('layers = "\\n"\n')
+    assert "\n" not in str(caught.value) and '"\\n"' in str(caught.value)

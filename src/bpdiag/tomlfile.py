@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import tomllib
 from pathlib import Path
 
@@ -44,7 +45,8 @@ def describe(value: object) -> str:
     if isinstance(value, (int, float)):
         return f"the number {value}"
     if isinstance(value, str):
-        return f'the text "{value}"'
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        return "the text " + json.dumps(shown, ensure_ascii=False)  # escapes keep it one line
     if isinstance(value, list):
         return "an array"
     if isinstance(value, dict):
