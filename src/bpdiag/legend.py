@@ -51,12 +51,9 @@ def build_legend(graph: nx.DiGraph, *, version: str, network_text: str, title: s
     kinds_used = {d[a.KIND] for _, d in graph.nodes(data=True)}
     any_cached = any(d.get(a.CACHED) for _, d in graph.nodes(data=True))
     key = []
-    for text, style in styles.legend_entries():
-        kind = next((k for k in (*a.QUANTITY_KINDS, a.OPERATION, a.ANNOTATION)
-                     if styles.node_style({a.KIND: k}) == style), None)
-        is_cached_entry = style.border_style != "line"
-        if (is_cached_entry and any_cached) or (not is_cached_entry and kind in kinds_used):
-            key.append((profile.key_text("cached" if is_cached_entry else kind, text), style))
+    for entry, text, style in styles.legend_entries():
+        if (entry == styles.CACHED_ENTRY and any_cached) or entry in kinds_used:
+            key.append((profile.key_text(entry, text), style))
     drawn_text = " ".join(str(d.get(field, "")) for _, d in graph.nodes(data=True)
                           for field in (a.SYMBOL, a.FORMULA, a.LABEL))
     names_used = {d[a.NAME] for _, d in graph.nodes(data=True) if d[a.KIND] in a.QUANTITY_KINDS}

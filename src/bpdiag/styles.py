@@ -73,10 +73,14 @@ def legend_style() -> dict:
     return dict(_table()["legend"])
 
 
-def legend_entries() -> list[tuple[str, NodeStyle]]:
-    """(text, style) for the colour/shape key, in a fixed order."""
-    entries = [(_table()["kind"][kind]["legend"], node_style({a.KIND: kind}))
+CACHED_ENTRY = "cached"  # the key's entry for the cache mark, beside one entry per node kind
+
+
+def legend_entries() -> list[tuple[str, str, NodeStyle]]:
+    """(entry, text, style) for the colour/shape key, in a fixed order: one per node kind, then
+    the cache mark."""
+    entries = [(kind, _table()["kind"][kind]["legend"], node_style({a.KIND: kind}))
                for kind in (*a.QUANTITY_KINDS, a.OPERATION, a.ANNOTATION)]
     cached = {a.KIND: a.FORWARD, a.CACHED: True}
-    entries.append((_table()["cached"]["legend"], node_style(cached)))
+    entries.append((CACHED_ENTRY, _table()["cached"]["legend"], node_style(cached)))
     return entries
