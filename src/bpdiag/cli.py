@@ -239,7 +239,8 @@ def check(network: Network, granularity: str, seed: int, m: int, as_json: bool) 
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("out"),
               show_default=True, help="Output folder, created if missing.")
 @click.option("--inference", is_flag=True,
-              help="Draw the forward pass as at inference: nothing cached, ending at the prediction A[L].")
+              help="Draw the forward pass as at inference: nothing cached, ending at the "
+                   "prediction A[L].")
 @click.option("--title", default=None, help="Title in the legend (default: from the view).")
 @click.option("--license", "license_text", default=None, help='Licence line in the legend, e.g. "CC BY 4.0".')
 @click.option("--no-legend", is_flag=True, help="Leave the legend out.")
@@ -292,7 +293,8 @@ def render(network: Network, spec, granularity: str, forward: bool, to_layer: in
 @click.option("--forward", "forward", is_flag=True, help="The forward pass (the default).")
 @click.option("--to-layer", "to_layer", type=int, metavar="K",
               help="Back-propagation from J down to layer K (1 <= K <= L).")
-@click.option("--inference", is_flag=True, help="The forward pass as at inference: nothing cached, ending at the prediction A[L].")
+@click.option("--inference", is_flag=True,
+              help="The forward pass as at inference: nothing cached, ending at the prediction A[L].")
 @click.option("--format", "fmt", type=click.Choice(EXPLAIN_FORMATS), default="text",
               show_default=True, help="Plain text, GitHub Markdown, or LaTeX lines for align*.")
 @notation_option
