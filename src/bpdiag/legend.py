@@ -51,7 +51,7 @@ def build_legend(graph: nx.DiGraph, *, version: str, network_text: str, title: s
     kinds_used = {d[a.KIND] for _, d in graph.nodes(data=True)}
     any_cached = any(d.get(a.CACHED) for _, d in graph.nodes(data=True))
     key = []
-    for entry, text, style in styles.legend_entries():
+    for entry, text, style in styles.legend_entries(graph.graph.get("granularity", "batch")):
         if (entry == styles.CACHED_ENTRY and any_cached) or entry in kinds_used:
             key.append((profile.key_text(entry, text), style))
     drawn_text = " ".join(str(d.get(field, "")) for _, d in graph.nodes(data=True)

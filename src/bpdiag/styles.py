@@ -76,10 +76,12 @@ def legend_style() -> dict:
 CACHED_ENTRY = "cached"  # the key's entry for the cache mark, beside one entry per node kind
 
 
-def legend_entries() -> list[tuple[str, str, NodeStyle]]:
+def legend_entries(granularity: str = "batch") -> list[tuple[str, str, NodeStyle]]:
     """(entry, text, style) for the colour/shape key, in a fixed order: one per node kind, then
-    the cache mark."""
-    entries = [(kind, _table()["kind"][kind]["legend"], node_style({a.KIND: kind}))
+    the cache mark; worded for the view's `granularity` where styles.toml says how."""
+    kinds = _table()["kind"]
+    worded = f"legend_{granularity}"
+    entries = [(kind, kinds[kind].get(worded, kinds[kind]["legend"]), node_style({a.KIND: kind}))
                for kind in (*a.QUANTITY_KINDS, a.OPERATION, a.ANNOTATION)]
     cached = {a.KIND: a.FORWARD, a.CACHED: True}
     entries.append((CACHED_ENTRY, _table()["cached"]["legend"], node_style(cached)))
