@@ -33,6 +33,7 @@ def check_json(report: CheckReport) -> dict:
         "tolerance": report.tolerance,
         "noise_floor": report.noise,
         "views_agree": report.views_agree,
+        "closest_relu_kink": report.kink_margin,
         "notes": list(report.notes),
         "ok": report.ok,
     }

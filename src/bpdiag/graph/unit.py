@@ -35,7 +35,6 @@ BWD = a.BACKWARD_PHASE
 # without building it.
 MAX_UNIT_NODES = 250
 
-SCALAR: tuple[list[str], list[int | None]] = ([], [])
 
 
 def _sub(*indices: int | str) -> str:
