@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import InputError
-from .model import Network
+from .model import DEFAULT_M, Network
 from .views import View
 
 if TYPE_CHECKING:
@@ -57,7 +57,7 @@ def build_graph(network: Network = Network(), view: ViewLike = None, *, m: int |
     return build(network, as_view(view), m=m, inference=inference)
 
 
-def check(network: Network = Network(), m: int = 5, seed: int = 0,
+def check(network: Network = Network(), m: int = DEFAULT_M, seed: int = 0,
           granularity: str = "batch") -> CheckReport:
     """Evaluate every view's graph with numpy on seeded data; compare each gradient with
     central differences. `report.ok` is True when all agree. `granularity` 'example' or 'unit'

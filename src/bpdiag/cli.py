@@ -15,7 +15,7 @@ import click
 
 from . import __version__
 from .errors import BpdiagError
-from .model import DEFAULT_LEAKY_SLOPE, HIDDEN_ACTIVATIONS, Network, parse_sizes
+from .model import DEFAULT_LEAKY_SLOPE, DEFAULT_M, HIDDEN_ACTIVATIONS, Network, parse_sizes
 from .views import DEFAULT_GRANULARITY, GRANULARITIES
 
 DEFAULT_LAYERS = "2,3,2,1"
@@ -31,6 +31,9 @@ class _Group(click.Group):
         try:
             code = super().main(*args, **kwargs)
             sys.stdout.flush()
+        except _NO_ARGS as exc:  # plain `bpdiag`: the help, as click shows it (exit 2)
+            exc.show()
+            sys.exit(exc.exit_code)
         except Interrupted as exc:
             _fail(f"interrupted ({exc.signal_name}); every file written is complete, "
                   "the others were not written", exc.exit_code)
@@ -59,6 +62,10 @@ class _Group(click.Group):
             _fail(f"internal error {type(exc).__name__}: {exc}; please report it with the "
                   "command line (BPDIAG_DEBUG=1 shows the traceback)", 1)
         sys.exit(code if isinstance(code, int) else 0)
+
+
+# click >= 8.2 raises this for a group called without a command; older clicks print the help
+_NO_ARGS = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
 
 class Interrupted(BaseException):
@@ -123,6 +130,8 @@ def network_options(command):
     the legend text the file may carry.
     """
     wants_spec = "spec" in inspect.signature(command).parameters
+    spec_keys = "layers, hidden_activation, leaky_slope" + (", title, licence, notation"
+                                                           if wants_spec else "")
 
     @functools.wraps(command)
     def wrapper(*args, layers, hidden_activation, leaky_slope, spec_file, **kwargs):
@@ -151,11 +160,11 @@ def network_options(command):
     options = [
         click.option("--spec", "spec_file", type=click.Path(path_type=Path, dir_okay=False),
                      metavar="FILE.toml",
-                     help="The network from a TOML file (layers, hidden_activation, leaky_slope, "
-                          "title, licence, notation); not with --layers/--hidden-activation/--leaky-slope."),
+                     help=f"The network from a TOML file ({spec_keys}); not with "
+                          "--layers/--hidden-activation/--leaky-slope."),
         click.option("--layers", default=DEFAULT_LAYERS, show_default=True, metavar="N0,N1,...,1",
                      help="Units per layer n[0..L]; the last must be 1."),
-        click.option("--hidden-activation", type=click.Choice(HIDDEN_ACTIVATIONS), default="relu",
+        click.option("--hidden-activation", type=click.Choice(HIDDEN_ACTIVATIONS, case_sensitive=False), default="relu",
                      show_default=True, help="g[l] of the hidden layers (the output is sigmoid)."),
         click.option("--leaky-slope", type=float, default=DEFAULT_LEAKY_SLOPE, show_default=True,
                      help="Slope α of leaky_relu for z < 0."),
@@ -168,21 +177,22 @@ def network_options(command):
 def view_option(command):
     """--view batch|example|unit: the granularity of the diagrams, passed on as `granularity`."""
     return click.option(
-        "--view", "granularity", type=click.Choice(GRANULARITIES), default=DEFAULT_GRANULARITY,
+        "--view", "granularity", type=click.Choice(GRANULARITIES, case_sensitive=False), default=DEFAULT_GRANULARITY,
         show_default=True,
         help="batch: m examples as matrix columns; example: one example's column vectors and "
              "the average over the m examples; unit: every scalar as a node (small networks).",
     )(command)
 
 
-def notation_option(command):
-    """--notation NAME|FILE: the drawn symbols (default: a --spec file's `notation`, else dls)."""
-    return click.option(
-        "--notation", "notation", default=None, metavar="NAME|FILE.toml",
-        help="Notation profile of the drawn symbols: dls (the course, default), nielsen "
-             "(Neural Networks and Deep Learning), or a profile TOML file. The JSON and the "
-             "mathematics stay in the course's notation.",
-    )(command)
+NOTATION_CHOICES = ("dls (the course, default), nielsen (Neural Networks and Deep Learning), "
+                    "or a profile TOML file")
+
+
+def notation_option(help_text: str):
+    """--notation NAME|FILE: the symbols used (default: a --spec file's `notation`, else dls);
+    `help_text` says what they are used for in this command."""
+    return click.option("--notation", "notation", default=None, metavar="NAME|FILE.toml",
+                        help=help_text)
 
 
 def _notation(notation: str | None, spec):
@@ -202,12 +212,13 @@ def cli() -> None:
     logistic regression, as laid-out dataflow diagrams (yEd GraphML, SVG, PNG, DOT, JSON)."""
 
 
-@cli.command()
+@cli.command(short_help="Check every gradient of the diagrams against finite differences.")
 @network_options
 @view_option
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
               help="Seed of the random data and parameters.")
-@click.option("--m", "m", type=click.IntRange(min=1), default=5, show_default=True, help="Number of examples.")
+@click.option("--m", "m", type=click.IntRange(min=1), default=DEFAULT_M, show_default=True,
+              help="Number of examples (the same default as render --values).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
 def check(network: Network, granularity: str, seed: int, m: int, as_json: bool) -> None:
     """Evaluate the diagrams' graphs with numpy and compare every gradient with finite differences.
@@ -226,7 +237,7 @@ def check(network: Network, granularity: str, seed: int, m: int, as_json: bool) 
         sys.exit(1)
 
 
-@cli.command()
+@cli.command(short_help="Write the diagrams (GraphML, SVG, PNG, DOT, JSON) into a folder.")
 @network_options
 @view_option
 @click.option("--forward", "forward", is_flag=True, help="The forward pass.")
@@ -249,8 +260,10 @@ def check(network: Network, granularity: str, seed: int, m: int, as_json: bool) 
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
               help="Seed of the example for --values.")
 @click.option("--m", "m", type=click.IntRange(min=1), default=None,
-              help="Number of examples (default: symbolic m; 4 with --values).")
-@notation_option
+              help=f"Number of examples (default: symbolic m; {DEFAULT_M} with --values, as "
+                   "check).")
+@notation_option(f"Notation profile of the drawn symbols: {NOTATION_CHOICES}. The JSON and "
+                 "the mathematics stay in the course's notation.")
 def render(network: Network, spec, granularity: str, forward: bool, to_layer: int | None,
            all_views: bool, formats: str, out_dir: Path, inference: bool, title: str | None,
            license_text: str | None, no_legend: bool, values: bool, seed: int,
@@ -287,7 +300,7 @@ def render(network: Network, spec, granularity: str, forward: bool, to_layer: in
         click.echo(str(path))
 
 
-@cli.command("explain")
+@cli.command("explain", short_help="Print a view's computation, one step per line.")
 @network_options
 @view_option
 @click.option("--forward", "forward", is_flag=True, help="The forward pass (the default).")
@@ -295,9 +308,11 @@ def render(network: Network, spec, granularity: str, forward: bool, to_layer: in
               help="Back-propagation from J down to layer K (1 <= K <= L).")
 @click.option("--inference", is_flag=True,
               help="The forward pass as at inference: nothing cached, ending at the prediction A[L].")
-@click.option("--format", "fmt", type=click.Choice(EXPLAIN_FORMATS), default="text",
+@click.option("--format", "fmt", type=click.Choice(EXPLAIN_FORMATS, case_sensitive=False), default="text",
               show_default=True, help="Plain text, GitHub Markdown, or LaTeX lines for align*.")
-@notation_option
+@notation_option(f"Notation profile of the printed symbols: {NOTATION_CHOICES}; text and "
+                 "markdown only (latex is in the course's notation). The mathematics stays the "
+                 "course's.")
 def explain_command(network: Network, spec, granularity: str, forward: bool, to_layer: int | None,
                     inference: bool, fmt: str, notation: str | None) -> None:
     """Print a view's computation step by step, in the order and notation of its diagram:

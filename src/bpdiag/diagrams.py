@@ -10,7 +10,7 @@ from pathlib import Path
 from .errors import InputError
 from .files import atomic_write, prepare_out_dir
 from .graph import build_graph, check_drawable
-from .model import Network
+from .model import DEFAULT_M, Network
 from .profiles import DEFAULT, Profile, load_profile
 from .views import View
 
@@ -29,7 +29,7 @@ class RenderOptions:
     legend: bool = True
     values: bool = False      # annotate quantities with check's numbers
     seed: int = 0
-    m: int | None = None      # examples; None = symbolic m (values use values.DEFAULT_M)
+    m: int | None = None      # examples; None = symbolic m (values use model.DEFAULT_M)
     notation: Profile | str = DEFAULT  # drawn symbols: 'dls', 'nielsen', a profile file, a Profile
 
     def __post_init__(self) -> None:
@@ -64,7 +64,6 @@ def render_view(network: Network, view: View, formats: tuple[str, ...],
 def _view_graph(network: Network, view: View, options: RenderOptions):
     m = options.m
     if options.values and m is None:
-        from .values import DEFAULT_M
         m = DEFAULT_M
     graph = build_graph(network, view, m=m, inference=options.inference)
     if options.values:

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .choices import canonical
 from .errors import InputError
 
 HIDDEN_ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu")
 OUTPUT_ACTIVATION = "sigmoid"
 DEFAULT_SIZES = (2, 3, 2, 1)
 DEFAULT_LEAKY_SLOPE = 0.01
+# Examples in the seeded problem of `check` and of `render --values`: one default, so the numbers
+# drawn are those check prints; few enough that a matrix of values fits on the diagram.
+DEFAULT_M = 4
 
 
 class SpecError(InputError, ValueError):
@@ -31,6 +35,8 @@ class Network:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "sizes", tuple(self.sizes))
+        object.__setattr__(self, "hidden_activation",
+                           canonical(self.hidden_activation, HIDDEN_ACTIVATIONS))
         _validate(self)
 
     @property

@@ -43,6 +43,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from . import tomlfile
+from .choices import canonical
 from .errors import InputError
 from .resources import template_path
 from .usertext import check_text
@@ -171,6 +172,7 @@ def load_profile(name_or_path: str | Path | Profile | None) -> Profile:
         return name_or_path
     if name_or_path is None:
         return builtin(DEFAULT)
+    name_or_path = canonical(name_or_path, BUILTIN)
     if isinstance(name_or_path, str) and name_or_path in BUILTIN:
         return builtin(name_or_path)
     text = str(name_or_path)
@@ -213,7 +215,7 @@ def parse_profile(text: str, source: str = "profile") -> Profile:
 
     style = _table(table, "style", source)
     _known(style, ("layer",), source, "style.")
-    layer = _text(style, "layer", source, "style.", "brackets")
+    layer = canonical(_text(style, "layer", source, "style.", "brackets"), tuple(LAYER_STYLES))
     if layer not in LAYER_STYLES:
         raise InputError(f"{source}: 'style.layer' is \"{layer}\"; choose " +
                          " or ".join(f'"{name}"' for name in LAYER_STYLES))

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import tomlfile
+from .choices import canonical
 from .errors import InputError
 from .model import DEFAULT_LEAKY_SLOPE, HIDDEN_ACTIVATIONS, Network, SpecError
 from .usertext import check_text
@@ -62,8 +63,9 @@ def parse_spec(text: str, source: str = "spec") -> Spec:
     if "licence" in table and "license" in table:
         raise SpecError(f"{source}: both 'licence' and 'license' are given; keep one of them")
     sizes = _layers(table["layers"], source)
-    activation = _typed(table, "hidden_activation", str, "relu", source,
-                        "a string, one of " + ", ".join(HIDDEN_ACTIVATIONS))
+    activation = canonical(_typed(table, "hidden_activation", str, "relu", source,
+                                  "a string, one of " + ", ".join(HIDDEN_ACTIVATIONS)),
+                           HIDDEN_ACTIVATIONS)
     slope = _typed(table, "leaky_slope", (int, float), DEFAULT_LEAKY_SLOPE, source,
                    "a number between 0 and 1, e.g. leaky_slope = 0.01")
     if not 0 < slope < 1:

@@ -21,7 +21,6 @@ PER_EXAMPLE = "value_per_example"  # True when VALUE lists the m examples' value
 VERDICT = "check"    # node attribute on parameter gradients: errors and pass/fail
 
 MAX_ROWS, MAX_COLUMNS = 4, 5  # larger matrices are summarised by their range
-DEFAULT_M = 4                 # examples drawn when values are shown: small enough to print
 
 
 def _plain(value):

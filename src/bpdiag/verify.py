@@ -14,7 +14,7 @@ from .execute import evaluate, forward_values, view_inputs
 from .graph import build_graph
 from .graph.ids import backward_id, forward_id
 from .graph.unit import unit_id
-from .model import Network, SpecError
+from .model import DEFAULT_M, Network, SpecError
 from .views import DEFAULT_GRANULARITY, View
 
 EPSILON = 1e-6        # central-difference step in float64
@@ -206,7 +206,7 @@ def check_size(network: Network, m: int) -> None:
                         "check uses; a few examples test the gradients as well, e.g. --m 5")
 
 
-def check(network: Network, m: int = 5, seed: int = 0,
+def check(network: Network, m: int = DEFAULT_M, seed: int = 0,
           view: str = DEFAULT_GRANULARITY) -> CheckReport:
     """Evaluate every view of `network` at granularity `view` on seeded data and check each
     gradient numerically.
@@ -215,7 +215,7 @@ def check(network: Network, m: int = 5, seed: int = 0,
     `views_agree` says the back-propagation views to layers L..1 give the same gradients and, for
     the example and unit views, that cost and gradients equal the batch graph's (to VIEWS_RTOL).
     """
-    View(None, view)  # an unknown granularity is a SpecError naming the choices
+    view = View(None, view).granularity  # canonical case; unknown: a SpecError naming the choices
     check_size(network, m)
     problem = random_problem(network, m, seed)
     batch_forward = forward_values(network, problem)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .choices import canonical
 from .model import Network, SpecError
 
 GRANULARITIES = ("batch", "example", "unit")
@@ -18,6 +19,7 @@ class View:
     granularity: str = DEFAULT_GRANULARITY
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "granularity", canonical(self.granularity, GRANULARITIES))
         if self.granularity not in GRANULARITIES:
             raise SpecError(
                 f"unknown view {self.granularity!r}; choose one of " + ", ".join(GRANULARITIES)

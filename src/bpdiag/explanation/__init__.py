@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..choices import canonical
 from ..errors import InputError
 from ..model import Network
 from ..views import View
@@ -10,14 +11,17 @@ from .steps import Explanation, Given, Operand, Shortcut, Step, explain_view, in
 FORMATS = ("text", "markdown", "latex")
 
 
-def _check_format(fmt: str) -> None:
+def _check_format(fmt: str) -> str:
+    """`fmt` in its canonical (lower) case; an InputError naming the formats otherwise."""
+    fmt = canonical(fmt, FORMATS)
     if fmt not in FORMATS:
         raise InputError(f"unknown explain format {fmt!r}; choose from {', '.join(FORMATS)}")
+    return fmt
 
 
 def format_explanation(explanation: Explanation, fmt: str = "text") -> str:
     """The explanation in one of FORMATS."""
-    _check_format(fmt)
+    fmt = _check_format(fmt)
     if fmt == "text":
         from .text import to_text
         return to_text(explanation)
@@ -34,7 +38,7 @@ def explain_text(network: Network, view: View, fmt: str = "text", *,
     in the `notation` profile (text and markdown; latex stays in the course's notation)."""
     from ..profiles import load_profile
 
-    _check_format(fmt)
+    fmt = _check_format(fmt)
     profile = load_profile(notation)
     if fmt == "latex" and not profile.is_course:
         raise InputError(f"explain --format latex writes the course's notation only; drop "
