@@ -119,3 +119,58 @@ def test_unknown_choices_still_name_the_choices():
     result = run("check", "--hidden-activation", "softmax")
     assert result.exit_code == 2
     assert re.search(r"relu.*tanh.*sigmoid.*leaky_relu", result.output)
+
+
+# --- file names of the variants ---------------------------------------------------------------
+
+from bpdiag.views import file_stem, notation_tag  # noqa: E402
+
+USER_PROFILE = "templates/notation/example-user.toml"
+
+
+@pytest.mark.parametrize("args, names", [
+    ((), ["forward", "backprop_to_layer_3", "backprop_to_layer_2", "backprop_to_layer_1"]),
+    (("--forward", "--inference"), ["forward_inference"]),
+    (("--to-layer", "2", "--notation", "nielsen"), ["backprop_to_layer_2_nielsen"]),
+    (("--to-layer", "2", "--notation", "dls"), ["backprop_to_layer_2"]),
+    (("--to-layer", "3", "--values"), ["backprop_to_layer_3_values"]),
+    (("--to-layer", "1", "--view", "unit"), ["backprop_to_layer_1_unit"]),
+    (("--forward", "--notation", USER_PROFILE), ["forward_course-superscripts"]),
+    (("--inference", "--view", "example", "--notation", "Nielsen", "--values"),
+     ["forward_example_inference_nielsen_values"]),
+])
+def test_each_variant_has_its_own_file_names(args, names, tmp_path):
+    from conftest import ROOT
+
+    args = tuple(str(ROOT / a) if a == USER_PROFILE else a for a in args)
+    result = run("render", *args, "--format", "json", "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(f"{n}.json" for n in names)
+    assert result.output.split() == [str(tmp_path / f"{n}.json") for n in names]
+
+
+def test_a_variant_leaves_the_default_files_alone(tmp_path):
+    assert run("render", "--forward", "--format", "json", "--out", str(tmp_path)).exit_code == 0
+    default = (tmp_path / "forward.json").read_bytes()
+    for variant in (["--inference"], ["--notation", "nielsen"], ["--values"]):
+        result = run("render", "--forward", *variant, "--format", "json", "--out", str(tmp_path))
+        assert result.exit_code == 0, result.output
+    assert (tmp_path / "forward.json").read_bytes() == default
+    assert len(list(tmp_path.iterdir())) == 4
+
+
+def test_the_python_api_writes_the_same_names(tmp_path):
+    diagram = bpdiag.render(Network(), None, inference=True, notation="nielsen", values=True)
+    assert diagram.name == "forward_inference_nielsen_values"
+    (path,) = diagram.write(tmp_path, formats="json")
+    assert path.name == "forward_inference_nielsen_values.json"
+    assert bpdiag.render(Network(), View(2, "example")).name == "backprop_to_layer_2_example"
+    assert bpdiag.render(Network(), 2).name == View(2).stem == "backprop_to_layer_2"
+
+
+def test_notation_tags_are_safe_file_name_parts():
+    assert notation_tag("Course superscripts (2nd ed.)") == "course-superscripts-2nd-ed"
+    assert notation_tag("δ") == "notation"
+    assert notation_tag("Values") == "notation-values"
+    assert notation_tag("../etc") == "etc"
+    assert file_stem(View(3, "unit"), values=True) == "backprop_to_layer_3_unit_values"

@@ -159,8 +159,8 @@ def test_render_notation_on_the_command_line(tmp_path):
     result = CliRunner().invoke(cli, ["render", "--to-layer", "2", "--notation", "nielsen",
                                       "--format", "dot,json", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert "δ" in (tmp_path / "backprop_to_layer_2.dot").read_text(encoding="utf-8")
-    assert "δ" not in (tmp_path / "backprop_to_layer_2.json").read_text(encoding="utf-8")
+    assert "δ" in (tmp_path / "backprop_to_layer_2_nielsen.dot").read_text(encoding="utf-8")
+    assert "δ" not in (tmp_path / "backprop_to_layer_2_nielsen.json").read_text(encoding="utf-8")
 
 
 def test_a_spec_file_names_the_notation_and_the_option_overrides_it(tmp_path):
@@ -172,11 +172,12 @@ def test_a_spec_file_names_the_notation_and_the_option_overrides_it(tmp_path):
     result = runner.invoke(cli, ["render", "--spec", str(spec), "--forward", "--format", "dot",
                                  "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "notation: course-superscripts" in (out / "forward.dot").read_text(encoding="utf-8")
+    assert "notation: course-superscripts" in (out / "forward_course-superscripts.dot").read_text(
+        encoding="utf-8")
     result = runner.invoke(cli, ["render", "--spec", str(spec), "--forward", "--format", "dot",
                                  "--notation", "nielsen", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    assert "notation: nielsen" in (out / "forward.dot").read_text(encoding="utf-8")
+    assert "notation: nielsen" in (out / "forward_nielsen.dot").read_text(encoding="utf-8")
 
 
 def test_explain_in_nielsen_notation():

@@ -89,5 +89,5 @@ def test_values_cli_writes_files(tmp_path):
     result = CliRunner().invoke(cli, ["render", "--to-layer", "3", "--values", "--format", "json",
                                       "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    data = json.loads((tmp_path / "backprop_to_layer_3.json").read_text(encoding="utf-8"))
+    data = json.loads((tmp_path / "backprop_to_layer_3_values.json").read_text(encoding="utf-8"))
     assert data["graph"]["values_seed"] == 0 and data["graph"]["values_m"] == 4

@@ -111,8 +111,9 @@ class Diagram:
 
     @property
     def name(self) -> str:
-        """The file stem: 'forward', 'backprop_to_layer_2', ..."""
-        return self.view.stem
+        """The file stem: 'forward', 'backprop_to_layer_2', 'forward_inference', ... (the names
+        `bpdiag render` writes, see views.file_stem)."""
+        return self.options.file_stem(self.view)
 
     @property
     def graph(self) -> nx.DiGraph:

@@ -268,10 +268,12 @@ def render(network: Network, spec, granularity: str, forward: bool, to_layer: in
            all_views: bool, formats: str, out_dir: Path, inference: bool, title: str | None,
            license_text: str | None, no_legend: bool, values: bool, seed: int,
            m: int | None, notation: str | None) -> None:
-    """Write the diagrams: forward.<ext> and backprop_to_layer_K.<ext> in --out.
+    """Write the diagrams into --out: forward.<ext> and backprop_to_layer_K.<ext>.
 
-    --view example or unit adds the view to the names: forward_example.<ext>,
-    backprop_to_layer_2_unit.<ext>. --title and --license replace a --spec file's."""
+    Each variant adds a suffix, in this order: --view example or unit, --inference, the
+    --notation profile other than dls (its name) and --values, e.g.
+    forward_example_inference_nielsen_values.svg; so no variant replaces another's files.
+    --title and --license replace a --spec file's."""
     from .diagrams import RenderOptions, parse_formats, write_views
     from .views import View, all_views as every_view
 

@@ -12,7 +12,7 @@ from .files import atomic_write, prepare_out_dir
 from .graph import build_graph, check_drawable
 from .model import DEFAULT_M, Network
 from .profiles import DEFAULT, Profile, load_profile
-from .views import View
+from .views import View, file_stem
 
 FORMATS = ("graphml", "svg", "png", "dot", "json")
 DEFAULT_FORMATS = ("graphml", "svg", "png")
@@ -36,6 +36,14 @@ class RenderOptions:
         from .usertext import check_text
         check_text(self.title, "--title")
         check_text(self.license, "--license")
+
+    def file_stem(self, view: View) -> str:
+        """The file name (without extension) of `view` drawn with these options (views.file_stem)."""
+        from .profiles import builtin
+
+        profile = load_profile(self.notation)
+        return file_stem(view, inference=self.inference, values=self.values,
+                         notation=None if profile is builtin(DEFAULT) else profile.name)
 
 
 def parse_formats(text: str) -> tuple[str, ...]:
@@ -186,6 +194,7 @@ def write_views(network: Network, views: list[View], formats: tuple[str, ...], o
     out_dir = prepare_out_dir(out_dir)
     written = []
     for view, outputs in rendered:
+        stem = options.file_stem(view)
         for fmt, data in outputs.items():
-            written.append(atomic_write(out_dir / f"{view.stem}.{fmt}", data))
+            written.append(atomic_write(out_dir / f"{stem}.{fmt}", data))
     return written

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from .choices import canonical
@@ -36,10 +37,8 @@ class View:
 
     @property
     def stem(self) -> str:
-        """File name without extension; non-default granularities add a suffix."""
-        if self.granularity == DEFAULT_GRANULARITY:
-            return self.name
-        return f"{self.name}_{self.granularity}"
+        """File name without extension, drawn in the default way (see `file_stem`)."""
+        return file_stem(self)
 
     def check_fits(self, network: Network) -> None:
         """Raise SpecError when the view asks for a layer the network does not have."""
@@ -48,6 +47,35 @@ class View:
                 f"--to-layer {self.to_layer} is outside 1..{network.depth} for a network with "
                 f"L = {network.depth} layers; pick K between 1 and {network.depth}"
             )
+
+
+VARIANT_WORDS = (*GRANULARITIES, "inference", "values")  # suffixes a notation tag must not be
+
+
+def file_stem(view: View, *, inference: bool = False, notation: str | None = None,
+              values: bool = False) -> str:
+    """The file name without extension of `view` drawn with these variants: the view's name,
+    then one suffix per variant in this order: the granularity (unless batch), `inference`, the
+    notation profile's name (None: the course's own, no suffix) and `values`, e.g.
+    'forward_example_inference_nielsen_values'. So no variant overwrites another's files."""
+    parts = [view.name]
+    if view.granularity != DEFAULT_GRANULARITY:
+        parts.append(view.granularity)
+    if inference:
+        parts.append("inference")
+    if notation is not None:
+        parts.append(notation_tag(notation))
+    if values:
+        parts.append("values")
+    return "_".join(parts)
+
+
+def notation_tag(name: str) -> str:
+    """A profile's name as a file-name part: lower-case ASCII letters, digits and '-' ('Course
+    superscripts' -> 'course-superscripts'); 'notation' when nothing is left; 'notation-values'
+    for a name that is also a variant's suffix."""
+    tag = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or "notation"
+    return f"notation-{tag}" if tag in VARIANT_WORDS else tag
 
 
 def all_views(network: Network, granularity: str = DEFAULT_GRANULARITY) -> list[View]:
