@@ -157,6 +157,16 @@ def check_text_ok(text: str) -> bool:
     return True
 
 
+def drawable_ok(text: str) -> bool:
+    from bpdiag.usertext import check_drawable
+
+    try:
+        check_drawable(text, "t")
+    except InputError:
+        return False
+    return True
+
+
 USER_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30) | st.sampled_from(
     ['<b>&amp;"\']]>', "end\\", "\\", "-->", '"', "<x>", "日本 ε ∂J/∂W", "a\\\"b", "]]>"])
 
@@ -167,6 +177,7 @@ USER_TEXT = st.text(st.characters(blacklist_categories=("Cs",)), max_size=30) | 
 def test_every_drawn_format_is_well_formed_for_any_user_text(case, title, licence):
     net, view = case
     assume(check_text_ok(title) and check_text_ok(licence))
+    assume(drawable_ok(title) and drawable_ok(licence))  # else refused (test_drawable_text.py)
     assume(net.depth <= 3)
     outputs = render_view(net, view, parse_formats("graphml,svg,png,dot,json"),
                           RenderOptions(title=title or None, license=licence or None))

@@ -46,6 +46,19 @@ class RenderOptions:
                          notation=None if profile is builtin(DEFAULT) else profile.name)
 
 
+def check_drawn_text(options: RenderOptions) -> None:
+    """Refuse user text (title, licence, a user's notation profile) with a character the
+    diagrams' font cannot draw (usertext.check_drawable); bpdiag's own texts are not checked."""
+    from .usertext import check_drawable
+
+    check_drawable(options.title, "the title")
+    check_drawable(options.license, "the licence")
+    profile = load_profile(options.notation)
+    if not profile.is_builtin:
+        for key, text in profile.texts():
+            check_drawable(text, f"{profile.source}: '{key}'")
+
+
 def parse_formats(text: str) -> tuple[str, ...]:
     """'svg,png' -> ('svg', 'png'), in the order given, without repeats."""
     formats: list[str] = []
@@ -66,6 +79,7 @@ def render_view(network: Network, view: View, formats: tuple[str, ...],
     """The bytes of each requested format for one view; Graphviz runs at most once."""
     if any(fmt != "json" for fmt in formats):
         check_drawable(network, view)
+        check_drawn_text(options)
     return _render_graph(network, _view_graph(network, view, options), formats, options)
 
 
@@ -170,6 +184,8 @@ def write_views(network: Network, views: list[View], formats: tuple[str, ...], o
         view.check_fits(network)
         if drawn:
             check_drawable(network, view)
+    if drawn:
+        check_drawn_text(options)
     if options.values:
         from .verify import check_size
         check_size(network, options.m or 1)

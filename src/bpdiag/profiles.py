@@ -99,6 +99,26 @@ class Profile:
     symbols: dict[str, dict[str, dict[str, str]]]  # node name -> {"": row, "unit": row, ...}
     operators: tuple[tuple[str, str], ...]
     key: dict[str, str]                            # colour key entry -> its text in this notation
+    source: str = "profile"                        # the file (or template) it was read from
+
+    def texts(self) -> list[tuple[str, str]]:
+        """(key, text) of everything of the profile's own that may be drawn, keys as in its file."""
+        texts = [("profile", self.name), ("title", self.title), ("description", self.description),
+                 ("note", self.note)]
+        texts += [(f"names.{_key(k)}", v) for k, v in self.names.items()]
+        for node_name, rows in self.symbols.items():
+            for granularity, row in rows.items():
+                where = ".".join(filter(None, ("symbols", _key(node_name), granularity)))
+                texts += [(f"{where}.{field_name}", v) for field_name, v in row.items()]
+        for operator, meaning in self.operators:
+            texts += [(f"operators.{_key(operator)}", operator), (f"operators.{_key(operator)}", meaning)]
+        texts += [(f"key.{entry}", text) for entry, text in self.key.items()]
+        return texts
+
+    @property
+    def is_builtin(self) -> bool:
+        """True for a profile shipped with bpdiag (dls, nielsen), False for a user's file."""
+        return any(self is builtin(name) for name in BUILTIN)
 
     def key_text(self, entry: str, course_text: str) -> str:
         """The colour key's text for `entry` ('gradient', ...): the profile's own, or the
@@ -256,7 +276,8 @@ def parse_profile(text: str, source: str = "profile") -> Profile:
     key_table = _table(table, "key", source)
     _known(key_table, KEY_ENTRIES, source, "key.")
     key = {entry: _text(key_table, entry, source, "key.") for entry in key_table}
-    return Profile(name, title, description, note, layer_style, names, symbols, operators, key)
+    return Profile(name, title, description, note, layer_style, names, symbols, operators, key,
+                   source)
 
 
 def _key(key: str) -> str:
