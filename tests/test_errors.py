@@ -137,6 +137,13 @@ ERRORS = [
      "control character U+0001", "remove it"),
     ("license-control-char", "render --format json --license \x1b[31m", None, 2,
      "--license contains the control character U+001B", "remove it"),
+    # U+3FFFD: unassigned, so in no font, and outside the BMP for the rule without fontconfig
+    ("title-no-font-has-it", "render --format dot --title a\U0003FFFDb", None, 2,
+     "the title contains '\U0003FFFD' (U+3FFFD) at position 2, which the diagrams cannot draw",
+     "install a font that has it"),
+    ("notation-file-no-font-has-it", "render --format svg --notation {tmp}/net.toml",
+     _spec('profile = "x"\n[names]\ndW = "\\U0003FFFD"\n'), 2, "'names.dW' contains '\U0003FFFD'",
+     "remove it"),
     # spec files
     ("spec-missing", "check --spec {tmp}/none.toml", None, 2, "no such file", "give the path"),
     ("spec-is-a-folder", "check --spec {tmp}", None, 2, "is a directory", "--help"),
