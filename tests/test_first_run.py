@@ -1,5 +1,5 @@
-"""What a new user meets in the first hour: the help, one m for check and --values, and choices
-that do not care about case."""
+"""What a new user meets in the first hour: the help, one m for check and --values, choices
+that do not care about case, and a file name of its own for each variant of a diagram."""
 
 import json
 import re
@@ -13,7 +13,8 @@ import bpdiag
 from bpdiag.cli import cli
 from bpdiag.model import DEFAULT_M, Network
 from bpdiag.spec import parse_spec
-from bpdiag.views import View
+from bpdiag.views import View, file_stem, notation_tag
+from conftest import ROOT
 
 
 def run(*args):
@@ -123,8 +124,6 @@ def test_unknown_choices_still_name_the_choices():
 
 # --- file names of the variants ---------------------------------------------------------------
 
-from bpdiag.views import file_stem, notation_tag  # noqa: E402
-
 USER_PROFILE = "templates/notation/example-user.toml"
 
 
@@ -140,8 +139,6 @@ USER_PROFILE = "templates/notation/example-user.toml"
      ["forward_example_inference_nielsen_values"]),
 ])
 def test_each_variant_has_its_own_file_names(args, names, tmp_path):
-    from conftest import ROOT
-
     args = tuple(str(ROOT / a) if a == USER_PROFILE else a for a in args)
     result = run("render", *args, "--format", "json", "--out", str(tmp_path))
     assert result.exit_code == 0, result.output
