@@ -122,7 +122,9 @@ def test_cli_runs_killed_at_random_moments_leave_complete_files(tmp_path):
                    check=True, capture_output=True)
     assert sorted(p.name for p in out.iterdir()) == expected
     check_folder(out, killed=False)
-    assert not list((tmp_path / "killed-scratch").iterdir())
+    # SIGKILL may leave Graphviz scratch folders for the system to clean; nothing else is there
+    left = [path.name for path in (tmp_path / "killed-scratch").iterdir()]
+    assert all(name.startswith("bpdiag-") for name in left), left
     partial = [count for count in written if 0 < count < len(expected)]
     print(f"{runs} runs killed; {len(partial)} while writing; {len(leftovers)} temporary files left")
 
@@ -219,6 +221,56 @@ def test_stale_temps_of_live_processes_are_kept(tmp_path):
         path.write_text("x")
     assert files.remove_stale_temps(tmp_path) == [dead.name]
     assert mine.exists() and other.exists() and not dead.exists()
+
+
+def test_only_bpdiag_own_temporary_files_are_removed(tmp_path, monkeypatch):
+    """A name alone proves nothing: a folder, a link or another user's file of that name stays."""
+    dead = 999999999
+    folder = tmp_path / f".a.svg.{dead}.0123abcd{files.TEMP_SUFFIX}"
+    folder.mkdir()
+    (folder / "work").write_text("the user's")
+    target = tmp_path / "target"
+    target.write_text("linked")
+    link = tmp_path / f".b.svg.{dead}.0123abcd{files.TEMP_SUFFIX}"
+    link.symlink_to(target)
+    theirs = tmp_path / f".c.svg.{dead}.0123abcd{files.TEMP_SUFFIX}"
+    theirs.write_text("someone else's")
+    near = [tmp_path / f".d.svg.{dead}.0123abcd.bpdiag-tmp~", tmp_path / f"d.svg.{dead}.0123abcd"
+            f"{files.TEMP_SUFFIX}", tmp_path / f".d.svg.{dead}.0123ABCD{files.TEMP_SUFFIX}"]
+    for path in near:
+        path.write_text("x")
+    real_owner = os.getuid()
+    monkeypatch.setattr(files.os, "lstat", lambda path, _real=os.lstat: _owned_by(
+        _real(path), real_owner + 1 if str(path) == str(theirs) else real_owner))
+    assert files.remove_stale_temps(tmp_path) == []
+    assert (folder / "work").read_text() == "the user's" and link.is_symlink()
+    assert theirs.exists() and all(path.exists() for path in near)
+    mine = tmp_path / f".e.svg.{dead}.0123abcd{files.TEMP_SUFFIX}"
+    mine.write_text("left by a killed run")
+    assert files.remove_stale_temps(tmp_path) == [mine.name]
+
+
+def _owned_by(info: os.stat_result, uid: int) -> os.stat_result:
+    fields = list(info)
+    fields[4] = uid  # st_uid
+    return os.stat_result(fields)
+
+
+@needs_dot
+def test_a_users_folders_in_the_system_temp_folder_survive(tmp_path):
+    """Folders named like Graphviz scratch folders, of processes that no longer run, are not
+    bpdiag's to delete; a run leaves its own scratch folder nowhere."""
+    env = _env(tmp_path)
+    scratch = Path(env["TMPDIR"])
+    theirs = [scratch / "bpdiag-999999999-mine", scratch / "bpdiag-1-x", scratch / "bpdiag-abc"]
+    for path in theirs:
+        path.mkdir()
+        (path / "notes.txt").write_text("keep")
+    subprocess.run([sys.executable, "-m", "bpdiag", "render", "--to-layer", "1", "--format",
+                    "svg,graphml", "--out", str(tmp_path / "o")], env=env, check=True,
+                   capture_output=True)
+    assert sorted(scratch.iterdir()) == sorted(theirs)
+    assert all((path / "notes.txt").read_text() == "keep" for path in theirs)
 
 
 def test_replacing_keeps_the_mode_a_new_file_would_have(tmp_path):

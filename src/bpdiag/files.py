@@ -25,6 +25,7 @@ import os
 import re
 import secrets
 import signal
+import stat
 import threading
 from pathlib import Path
 
@@ -64,7 +65,11 @@ def is_temp_name(name: str) -> bool:
 
 
 def remove_stale_temps(folder: Path) -> list[str]:
-    """Delete the temporary files of processes that no longer run; returns their names."""
+    """Delete the temporary files of bpdiag runs that no longer run; returns their names.
+
+    Only what bpdiag can tell it created goes: a regular file (not a folder or a link) owned by
+    this user, named `.NAME.PID.XXXXXXXX.bpdiag-tmp`, whose process PID no longer runs.
+    """
     removed = []
     try:
         names = sorted(os.listdir(folder))
@@ -74,10 +79,17 @@ def remove_stale_temps(folder: Path) -> list[str]:
         match = _TEMP_NAME.match(name)
         if match is None or process_alive(int(match.group(1))):
             continue
+        path = os.path.join(folder, name)
         with contextlib.suppress(OSError):
-            os.unlink(os.path.join(folder, name))
-            removed.append(name)
+            if _is_own_regular_file(os.lstat(path)):
+                os.unlink(path)
+                removed.append(name)
     return removed
+
+
+def _is_own_regular_file(info: os.stat_result) -> bool:
+    owner = os.getuid() if hasattr(os, "getuid") else info.st_uid  # Windows has no owner uid
+    return stat.S_ISREG(info.st_mode) and info.st_uid == owner
 
 
 def process_alive(pid: int) -> bool:

@@ -53,25 +53,11 @@ _running: set[subprocess.Popen] = set()
 _running_lock = threading.Lock()
 
 
-SCRATCH_PREFIX = "bpdiag-"  # Graphviz writes into <system temp>/bpdiag-PID-XXXXXXXX/
-_swept = False
-
-
-def _remove_stale_scratch() -> None:
-    """Once per process: delete the scratch folders of bpdiag runs that were killed (SIGKILL)."""
-    global _swept
-    if _swept:
-        return
-    _swept = True
-    from ..files import process_alive
-
-    root = tempfile.gettempdir()
-    with contextlib.suppress(OSError):
-        for name in sorted(os.listdir(root)):
-            parts = name[len(SCRATCH_PREFIX):].split("-", 1)
-            if (name.startswith(SCRATCH_PREFIX) and len(parts) == 2 and parts[0].isdigit()
-                    and not process_alive(int(parts[0]))):
-                shutil.rmtree(os.path.join(root, name), ignore_errors=True)
+# Graphviz writes into one fresh folder per run, <system temp>/bpdiag-XXXXXXXX (tempfile's random
+# name, mode 0700), removed when the run ends, fails or is interrupted. Nothing else is ever
+# deleted: a folder left by a run killed with SIGKILL stays for the system to clean, since no
+# name can prove that a folder was bpdiag's.
+SCRATCH_PREFIX = "bpdiag-"
 
 
 @contextlib.contextmanager
@@ -97,8 +83,7 @@ def stop_all() -> None:
 def run_dot(source: str, formats: tuple[str, ...]) -> dict[str, bytes]:
     """Lay out `source` once and write each of `formats` (e.g. json0, svg, png) from that layout."""
     program = dot_program()
-    _remove_stale_scratch()
-    with tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-") as folder:
+    with tempfile.TemporaryDirectory(prefix=SCRATCH_PREFIX) as folder:
         outputs = {fmt: Path(folder) / f"diagram.{fmt}" for fmt in formats}
         command = [program]
         for fmt, path in outputs.items():
