@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -251,7 +252,7 @@ def test_the_table_covers_every_exit_code_and_documents_them():
     assert codes == {1, 2, 130}
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Errors", 1)[1].split("\n## ", 1)[0]
-    for code in ("0", "1", "2", "130", "143"):
+    for code in ("0", "1", "2", "129", "130", "143"):
         assert f"| {code} " in section, code
 
 
@@ -281,16 +282,18 @@ def test_a_closed_pipe_is_quiet():
 
 @needs_dot
 @pytest.mark.parametrize("signum, code, name", [(signal.SIGINT, 130, "SIGINT"),
-                                                (signal.SIGTERM, 143, "SIGTERM")])
+                                                (signal.SIGTERM, 143, "SIGTERM"),
+                                                (signal.SIGHUP, 129, "SIGHUP")])
 def test_a_signal_is_one_line_and_its_exit_code(signum, code, name, tmp_path):
     fake = tmp_path / "dot"
     fake.write_text("#!/bin/sh\nexec sleep 30\n")  # a Graphviz that hangs: the run is mid-render
     fake.chmod(0o755)
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), BPDIAG_DOT=str(fake))
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), BPDIAG_DOT=str(fake), TMPDIR=str(scratch))
     process = subprocess.Popen([sys.executable, "-m", "bpdiag", "render", "--out",
                                 str(tmp_path / "o")], env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE)
-    import time
     deadline = time.monotonic() + 30
     while not any(p.endswith("sleep") or "sleep" in p for p in _children(process.pid)):
         assert time.monotonic() < deadline, "Graphviz never started"
@@ -302,6 +305,69 @@ def test_a_signal_is_one_line_and_its_exit_code(signum, code, name, tmp_path):
         f"bpdiag: error: interrupted ({name}); every file written is complete, the others were "
         "not written"]
     assert not (tmp_path / "o").exists()
+    assert list(scratch.iterdir()) == []  # Graphviz's scratch folders were removed
+
+
+TRIP_AT_IMPORT = """
+import importlib.abc, signal, sys
+count, trip_at, stop = 0, int(sys.argv[1]), getattr(signal, sys.argv[2])
+class Trip(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        global count
+        count += 1
+        if count == trip_at:
+            signal.raise_signal(stop)
+sys.meta_path.insert(0, Trip())
+import bpdiag.__main__
+sys.argv = ["bpdiag", "explain"]
+try:
+    bpdiag.__main__.main()
+finally:
+    print(count, file=sys.stdout)
+"""
+
+
+@pytest.mark.parametrize("name, code", [("SIGINT", 130), ("SIGTERM", 143), ("SIGHUP", 129)])
+def test_a_signal_while_the_command_starts_is_one_line(name, code):
+    """A stop signal during any import of the command line (after the package's own two, which
+    Python runs before any bpdiag code) ends with one line and 128 + N, never a traceback."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    tripped = 0
+    for trip_at in (3, 4, 6, 9, 14, 22, 35, 60, 100, 170, 300, 600):
+        done = subprocess.run([sys.executable, "-c", TRIP_AT_IMPORT, str(trip_at), name], env=env,
+                              capture_output=True, text=True, timeout=60)
+        if done.returncode == -signal.Signals[name]:  # its default action, before any handler
+            assert done.stderr == "" and done.stdout == ""
+            continue
+        imports = int(done.stdout.split()[-1])
+        if imports < trip_at:  # the command ended before that many imports
+            assert done.returncode == 0 and done.stderr == "", done.stderr
+            continue
+        tripped += 1
+        assert done.returncode == code, done.stderr
+        assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
+        lines = done.stderr.splitlines()
+        assert len(lines) == 1 and lines[0].startswith(f"bpdiag: error: interrupted ({name}"), lines
+    assert tripped >= 6
+
+
+def test_ctrl_c_soon_after_start_shows_no_traceback_from_bpdiag():
+    """Ctrl-C at moments through the start-up of a real process: whatever Python itself prints
+    before any bpdiag code runs aside, bpdiag's code never ends in a traceback."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    quiet = 0
+    for delay in (0.0, 0.01, 0.02, 0.03, 0.04, 0.05, 0.07, 0.1, 0.15, 0.25):
+        process = subprocess.Popen([sys.executable, "-m", "bpdiag", "explain"], env=env,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        time.sleep(delay)
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+        frames = [line for line in err.splitlines() if line.startswith("  File ")]
+        assert not [line for line in frames if "bpdiag" in line], err
+        if process.returncode == 130:
+            quiet += 1
+            assert err.startswith("bpdiag: error: interrupted") and err.count("\n") == 1, err
+    assert quiet >= 3
 
 
 def _children(pid: int) -> list[str]:

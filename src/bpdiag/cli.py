@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import BpdiagError
+from .errors import STOP_SIGNALS, BpdiagError
 from .model import DEFAULT_LEAKY_SLOPE, HIDDEN_ACTIVATIONS, Network, parse_sizes
 from .views import DEFAULT_GRANULARITY, GRANULARITIES
 
@@ -24,7 +24,8 @@ EXPLAIN_FORMATS = ("text", "markdown", "latex")  # bpdiag.explanation.FORMATS, w
 
 class _Group(click.Group):
     """Every failure becomes one line on stderr and an exit code: 2 for bad input, 1 otherwise,
-    130 for Ctrl-C and 143 for SIGTERM; never a traceback (BPDIAG_DEBUG=1 shows one for a bug)."""
+    128 + N for signal N (129 SIGHUP, 130 Ctrl-C, 143 SIGTERM); never a traceback
+    (BPDIAG_DEBUG=1 shows one for a bug)."""
 
     def main(self, *args, **kwargs):  # type: ignore[override]
         kwargs["standalone_mode"] = False
@@ -62,7 +63,7 @@ class _Group(click.Group):
 
 
 class Interrupted(BaseException):
-    """SIGINT or SIGTERM, raised in the main thread so that cleanup (`finally`) runs."""
+    """SIGINT, SIGTERM or SIGHUP, raised in the main thread so that cleanup (`finally`) runs."""
 
     def __init__(self, signum: int) -> None:
         super().__init__(signum)
@@ -314,10 +315,18 @@ def explain_command(network: Network, spec, granularity: str, forward: bool, to_
                        notation=profile))
 
 
-def main() -> None:
-    """The console script: SIGTERM and SIGINT become `Interrupted`, so temporary files are removed."""
-    for signum in (signal.SIGINT, getattr(signal, "SIGTERM", None)):
+def main(pending=None) -> None:
+    """The console script: SIGINT, SIGTERM and SIGHUP become `Interrupted`, so temporary files
+    are removed. `pending()` is a signal that came while starting, or None (`bpdiag.__main__`)."""
+    try:
+        for name in STOP_SIGNALS:
+            if hasattr(signal, name):
+                signal.signal(getattr(signal, name), _raise_interrupted)
+        sys.unraisablehook = _keep_interrupts
+        signum = pending() if pending is not None else None
         if signum is not None:
-            signal.signal(signum, _raise_interrupted)
-    sys.unraisablehook = _keep_interrupts
-    cli(prog_name="bpdiag")
+            raise Interrupted(signum)
+        cli(prog_name="bpdiag")
+    except Interrupted as exc:  # before the command started: nothing was written
+        _fail(f"interrupted ({exc.signal_name}) while starting; nothing was written",
+              exc.exit_code)

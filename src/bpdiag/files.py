@@ -8,10 +8,11 @@ The guarantee, for every file `atomic_write` writes:
 * On Linux (`O_TMPFILE`), the temporary file has no name while it is written, so a run killed
   at any moment, even by SIGKILL, leaves nothing behind. A new file is linked straight to its
   final name; replacing an existing file links the complete data to a hidden name
-  `.NAME.PID.XXXXXXXX.bpdiag-tmp` and renames it over NAME, two system calls during which SIGINT
-  and SIGTERM are held back.
+  `.NAME.PID.XXXXXXXX.bpdiag-tmp` and renames it over NAME, two system calls during which SIGINT,
+  SIGTERM and SIGHUP are held back.
 * Elsewhere (or where the file system lacks O_TMPFILE) the data is written under that hidden
-  name; an error, Ctrl-C or SIGTERM (the command line turns it into an exception) removes it.
+  name; an error, Ctrl-C, SIGTERM or SIGHUP (the command line turns them into an exception)
+  removes it.
 * Only SIGKILL or a power cut can leave a hidden `.bpdiag-tmp` file (on Linux only in the short
   window between link and rename). `prepare_out_dir` removes those of processes that no longer
   run, so the next run into the same folder cleans up.
@@ -29,7 +30,7 @@ import stat
 import threading
 from pathlib import Path
 
-from .errors import BpdiagError, InputError
+from .errors import STOP_SIGNALS, BpdiagError, InputError
 
 TEMP_SUFFIX = ".bpdiag-tmp"
 _TEMP_NAME = re.compile(r"^\..+\.(\d+)\.[0-9a-f]{8}" + re.escape(TEMP_SUFFIX) + "$")
@@ -111,12 +112,13 @@ def _temp_path(path: Path) -> Path:
 
 @contextlib.contextmanager
 def _signals_held():
-    """Hold SIGINT and SIGTERM back (main thread, POSIX) so a step of two calls is not split."""
+    """Hold the signals the command line stops on back (main thread, POSIX), so that a step of
+    several calls is not split."""
     can_mask = hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread()
     if not can_mask:
         yield
         return
-    held = {signal.SIGINT, signal.SIGTERM}
+    held = {getattr(signal, name) for name in STOP_SIGNALS if hasattr(signal, name)}
     previous = signal.pthread_sigmask(signal.SIG_BLOCK, held)
     try:
         yield
