@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -44,6 +45,13 @@ def _fake_dot(script: str):
         fake.chmod(0o755)
         monkeypatch.setenv("BPDIAG_DOT", str(fake))
     return setup
+
+
+def _truncating_dot(fmt: str):
+    """A Graphviz that runs the real one, then cuts its `fmt` output short and exits 0."""
+    return _fake_dot(f"""{shutil.which("dot") or "dot"} "$@" || exit
+for a; do case $a in -o*.{fmt}) f=${{a#-o}}; head -c 200 "$f" > "$f.cut"; mv "$f.cut" "$f";; esac
+done""")
 
 
 def _env(**values: str):
@@ -209,6 +217,15 @@ ERRORS = [
      "Graphviz failed: Error: out of memory", "dot -V"),
     ("graphviz-writes-nothing", "render --format svg", _fake_dot("exit 0"), 1,
      "without writing every format", "check the installation"),
+    ("graphviz-truncates-svg", "render --format svg,png,graphml", _truncating_dot("svg"), 1,
+     "Graphviz wrote an incomplete SVG (not well-formed XML", "check the installation"),
+    ("graphviz-truncates-png", "render --format svg,png,graphml", _truncating_dot("png"), 1,
+     "Graphviz wrote an incomplete PNG (no IEND chunk at its end)", "check the installation"),
+    ("graphviz-truncates-layout", "render --format svg,png,graphml", _truncating_dot("json0"), 1,
+     "Graphviz wrote an incomplete JSON (not JSON", "check the installation"),
+    ("graphviz-writes-other-xml", "render --format svg",
+     _fake_dot('for a; do case $a in -o*) echo "<html/>" > "${a#-o}";; esac; done'), 1,
+     "incomplete SVG (its root is <html>, not <svg>)", "check the installation"),
     ("graphviz-too-slow", "render --format svg --to-layer 1",
      lambda tmp, mp: (_fake_dot("sleep 5")(tmp, mp), mp.setenv("BPDIAG_DOT_TIMEOUT", "0.3")), 1,
      "took longer than 0.3 s", "BPDIAG_DOT_TIMEOUT=SECONDS"),

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -73,19 +74,20 @@ def _view_graph(network: Network, view: View, options: RenderOptions):
     return graph
 
 
-def _render_graph(network: Network, graph, formats: tuple[str, ...],
-                  options: RenderOptions) -> dict[str, bytes]:
+def _render_graph(network: Network, graph, formats: tuple[str, ...], options: RenderOptions,
+                  cancel: threading.Event | None = None) -> dict[str, bytes]:
     outputs: dict[str, bytes] = {}
     if "json" in formats:
         from .export.json import graph_to_json
         outputs["json"] = graph_to_json(graph)
     drawn = [fmt for fmt in formats if fmt != "json"]
     if drawn:
-        outputs.update(_draw(network, graph, drawn, options))
+        outputs.update(_draw(network, graph, drawn, options, cancel))
     return {fmt: outputs[fmt] for fmt in formats}
 
 
-def _draw(network: Network, graph, formats: list[str], options: RenderOptions) -> dict[str, bytes]:
+def _draw(network: Network, graph, formats: list[str], options: RenderOptions,
+          cancel: threading.Event | None) -> dict[str, bytes]:
     dot, legend, title, profile = dot_stage(network, graph, options)
     outputs: dict[str, bytes] = {}
     if "dot" in formats:
@@ -95,7 +97,7 @@ def _draw(network: Network, graph, formats: list[str], options: RenderOptions) -
         return outputs
     from .export.render import run_dot
 
-    produced = run_dot(dot.source, wanted)
+    produced = run_dot(dot.source, wanted, cancel)
     outputs.update(export_stage(graph, produced, formats, legend, title, profile))
     return outputs
 
@@ -172,15 +174,20 @@ def write_views(network: Network, views: list[View], formats: tuple[str, ...], o
     order = sorted(range(len(views)), key=lambda index: -graphs[index].number_of_nodes())
     workers = max(1, min(len(views), os.cpu_count() or 1))
     pool = ThreadPoolExecutor(max_workers=workers)
+    cancel = threading.Event()
     try:
-        futures = {index: pool.submit(_render_graph, network, graphs[index], formats, options)
-                   for index in order}
+        futures = {index: pool.submit(_render_graph, network, graphs[index], formats, options,
+                                      cancel) for index in order}
+        done, _ = wait(futures.values(), return_when=FIRST_EXCEPTION)
+        for index in range(len(views)):  # the first failure stops the others at once
+            if futures[index] in done and futures[index].exception() is not None:
+                raise futures[index].exception()
         results = [futures[index].result() for index in range(len(views))]
     except BaseException:
-        # a view failed, or Ctrl-C/SIGTERM: stop the other Graphviz runs instead of waiting
+        # a view failed, or a stop signal: stop the other Graphviz runs instead of waiting
         pool.shutdown(wait=False, cancel_futures=True)
         from .export.render import stop_all
-        stop_all()
+        stop_all(cancel)
         raise
     pool.shutdown()
     rendered = list(zip(views, results))
