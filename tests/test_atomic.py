@@ -282,3 +282,96 @@ def test_replacing_keeps_the_mode_a_new_file_would_have(tmp_path):
     assert target.read_bytes() == b"2"
     assert target.stat().st_mode & 0o777 == 0o666 & ~mask
     assert [p.name for p in tmp_path.iterdir()] == ["x.json"]
+
+
+# A run's files are one set: every one new, or none changed.
+
+SET = ["render", "--all", "--format", "dot,json"]  # no Graphviz run needed
+
+
+def _render_set(out: Path, title: str):
+    from click.testing import CliRunner
+
+    from bpdiag.cli import cli
+    return CliRunner().invoke(cli, SET + ["--title", title, "--out", str(out)])
+
+
+def _snapshot(out: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted(out.iterdir()) if path.is_file()}
+
+
+def test_a_folder_in_place_of_the_last_file_stops_the_run_before_anything_is_written(tmp_path):
+    out = tmp_path / "o"
+    assert _render_set(out, "Old").exit_code == 0
+    old = _snapshot(out)
+    last = out / "backprop_to_layer_1.json"
+    last.unlink()
+    last.mkdir()
+    del old[last.name]
+    result = _render_set(out, "New")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.count("\n") == 1
+    assert f"{last} is a folder where bpdiag writes a file" in result.stderr
+    assert "move or rename the folder" in result.stderr
+    assert _snapshot(out) == old and last.is_dir()
+
+
+@pytest.mark.parametrize("failure", ["disk-full", "interrupted"])
+def test_a_failure_while_writing_the_set_keeps_every_old_file(failure, tmp_path, monkeypatch):
+    from bpdiag.cli import Interrupted
+
+    out = tmp_path / "o"
+    assert _render_set(out, "Old").exit_code == 0
+    old = _snapshot(out)
+    real, calls = files._write_all, []
+
+    def write_all(fd, data):
+        calls.append(fd)
+        if len(calls) == len(old):  # the last file of the set
+            if failure == "disk-full":
+                raise OSError(28, "No space left on device")
+            raise Interrupted(15)
+        real(fd, data)
+    monkeypatch.setattr(files, "_write_all", write_all)
+    result = _render_set(out, "New")
+    assert result.exit_code == (1 if failure == "disk-full" else 143), result.output
+    assert sorted(p.name for p in out.iterdir()) == sorted(old)  # no temporary file left
+    assert _snapshot(out) == old
+
+
+def test_a_stop_signal_during_the_renames_waits_until_the_set_is_in_place(tmp_path, monkeypatch):
+    from bpdiag.cli import Interrupted, _raise_interrupted
+
+    out = tmp_path / "o"
+    assert _render_set(out, "Old").exit_code == 0
+    old = _snapshot(out)
+    real = os.replace
+
+    def replace(source, target):
+        if target.name == "forward.dot":  # the first rename
+            os.kill(os.getpid(), signal.SIGTERM)
+        real(source, target)
+    previous = signal.signal(signal.SIGTERM, _raise_interrupted)
+    try:
+        monkeypatch.setattr(files.os, "replace", replace)
+        with pytest.raises(Interrupted):
+            files.write_files([(out / name, b"new " + name.encode()) for name in old])
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert _snapshot(out) == {name: b"new " + name.encode() for name in old}
+
+
+def test_a_rename_that_fails_says_how_many_files_were_replaced(tmp_path, monkeypatch):
+    """What pre-checks cannot see (a folder appearing meanwhile) may split the set; the message
+    says so exactly, and every file is complete, old or new."""
+    out = tmp_path / "o"
+    out.mkdir()
+    for name in "abc":
+        (out / name).write_bytes(b"old")
+    monkeypatch.setattr(files, "check_targets", lambda paths: None)
+    (out / "c").unlink()
+    (out / "c").mkdir()
+    with pytest.raises(files.WriteError, match="2 of 3 files were replaced, each complete"):
+        files.write_files([(out / name, b"new") for name in "abc"])
+    assert (out / "a").read_bytes() == (out / "b").read_bytes() == b"new"
+    assert sorted(p.name for p in out.iterdir()) == ["a", "b", "c"]

@@ -368,13 +368,17 @@ def test_a_signal_while_the_command_starts_is_one_line(name, code):
     assert tripped >= 6
 
 
-def test_ctrl_c_soon_after_start_shows_no_traceback_from_bpdiag():
+def test_ctrl_c_soon_after_start_shows_no_traceback_from_bpdiag(tmp_path):
     """Ctrl-C at moments through the start-up of a real process: whatever Python itself prints
     before any bpdiag code runs aside, bpdiag's code never ends in a traceback."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    fake = tmp_path / "dot"
+    fake.write_text("#!/bin/sh\nexec sleep 30\n")  # the run is still going however late Ctrl-C is
+    fake.chmod(0o755)
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), BPDIAG_DOT=str(fake), TMPDIR=str(tmp_path))
     quiet = 0
-    for delay in (0.0, 0.01, 0.02, 0.03, 0.04, 0.05, 0.07, 0.1, 0.15, 0.25):
-        process = subprocess.Popen([sys.executable, "-m", "bpdiag", "explain"], env=env,
+    for delay in (0.0, 0.01, 0.02, 0.03, 0.04, 0.05, 0.07, 0.1, 0.15, 0.25, 0.5, 0.8, 1.2):
+        process = subprocess.Popen([sys.executable, "-m", "bpdiag", "render", "--format", "svg",
+                                    "--out", str(tmp_path / "o")], env=env,
                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         time.sleep(delay)
         process.send_signal(signal.SIGINT)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .errors import InputError
-from .files import atomic_write, prepare_out_dir
+from .files import check_out_dir, check_targets, prepare_out_dir, write_files
 from .graph import build_graph, check_drawable
 from .model import Network
 from .profiles import DEFAULT, Profile, load_profile
@@ -158,7 +158,8 @@ def export_stage(graph, produced: dict[str, bytes], formats, legend, title: str,
 
 def write_views(network: Network, views: list[View], formats: tuple[str, ...], out_dir: Path,
                 options: RenderOptions) -> list[Path]:
-    """Render every view, then write the files; nothing is written if any view fails."""
+    """Render every view, then write the files as one set (`bpdiag.files.write_files`): nothing
+    is written if any view fails."""
     options = replace(options, notation=load_profile(options.notation))  # read a file once
     drawn = any(fmt != "json" for fmt in formats)
     for view in views:
@@ -168,6 +169,10 @@ def write_views(network: Network, views: list[View], formats: tuple[str, ...], o
     if options.values:
         from .verify import check_size
         check_size(network, options.m or 1)
+    out_dir = Path(out_dir)
+    targets = [out_dir / f"{view.stem}.{fmt}" for view in views for fmt in formats]
+    check_out_dir(out_dir)
+    check_targets(targets)  # before any drawing: a folder in the way stops the run now
     graphs = [_view_graph(network, view, options) for view in views]
     # Graphviz runs outside the interpreter, so independent diagrams are laid out concurrently,
     # the largest first so that no big one is left running alone at the end.
@@ -190,10 +195,5 @@ def write_views(network: Network, views: list[View], formats: tuple[str, ...], o
         stop_all(cancel)
         raise
     pool.shutdown()
-    rendered = list(zip(views, results))
-    out_dir = prepare_out_dir(out_dir)
-    written = []
-    for view, outputs in rendered:
-        for fmt, data in outputs.items():
-            written.append(atomic_write(out_dir / f"{view.stem}.{fmt}", data))
-    return written
+    prepare_out_dir(out_dir)
+    return write_files(zip(targets, (outputs[fmt] for outputs in results for fmt in formats)))
