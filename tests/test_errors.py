@@ -95,6 +95,18 @@ def _bug(tmp: Path, monkeypatch) -> None:
     monkeypatch.setattr(bpdiag.diagrams, "build_graph", broken)
 
 
+def _os_error(tmp: Path, monkeypatch) -> None:
+    import bpdiag.diagrams
+
+    def failing(*args, **kwargs):
+        raise OSError(errno.EIO, "Input/output error", "/some/file")
+    monkeypatch.setattr(bpdiag.diagrams, "build_graph", failing)
+
+
+def _chdir(tmp: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp)
+
+
 def _ctrl_c(tmp: Path, monkeypatch) -> None:
     import bpdiag.diagrams
 
@@ -199,6 +211,12 @@ ERRORS = [
      "cannot write into the output folder", "choose another --out"),
     ("disk-full", "render --format json --out {tmp}/o", _disk_full, 1, "No space left on device",
      "free some space"),
+    ("out-empty", "render --format json --out ", _chdir, 2, "'--out': the folder name is empty",
+     "--out . for the working folder"),
+    ("out-name-too-long", "render --format json --out {tmp}/" + "a" * 300, None, 2,
+     "(File name too long)", "choose another --out"),
+    ("out-path-too-long", "render --format json --out {tmp}/" + "a/" * 3000, None, 2,
+     "(File name too long)", "choose another --out"),
     # too large
     ("unit-view-too-large", "render --view unit --layers 4,8,8,1", None, 2, "would have 253 nodes",
      "use --view batch"),
@@ -233,6 +251,8 @@ ERRORS = [
      "BPDIAG_DOT_TIMEOUT='soon' is not a positive number", "give e.g. 300"),
     # the rest
     ("ctrl-c", "render --format json", _ctrl_c, 130, "interrupted (Ctrl-C)", "complete"),
+    ("os-error", "render --format json", _os_error, 1, "Input/output error (/some/file)",
+     "check the files and folders involved"),
     ("internal-error", "render --format json", _bug, 1, "internal error RuntimeError: something "
      "impossible", "please report it"),
 ]
@@ -286,6 +306,31 @@ def test_a_real_process_shows_no_traceback_for_bad_input(tmp_path):
     assert out == b""
     assert err.decode().splitlines() == [
         "bpdiag: error: layer size n[1] = 0 must be at least 1; e.g. --layers 2,3,2,1"]
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full")
+@pytest.mark.parametrize("command", [["check"], ["check", "--json"], ["explain", "--to-layer", "1"],
+                                     ["render", "--format", "json"]])
+def test_a_full_standard_output_is_one_line(command, tmp_path):
+    out = ["--out", str(tmp_path / "o")] if command[0] == "render" else []
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "bpdiag", *command, *out], stdout=full,
+                              stderr=subprocess.PIPE, text=True, timeout=60,
+                              env=dict(os.environ, PYTHONPATH=str(ROOT / "src")))
+    assert done.returncode == 1
+    assert done.stderr == ("bpdiag: error: could not write to standard output (No space left on "
+                           "device); free some space or send the output elsewhere\n")
+
+
+def test_a_closed_standard_output_is_one_line(tmp_path):
+    done = subprocess.run(["sh", "-c", 'exec "$@" >&-', "sh", sys.executable, "-m", "bpdiag",
+                           "render", "--format", "json", "--out", str(tmp_path / "o")],
+                          capture_output=True, text=True, timeout=60,
+                          env=dict(os.environ, PYTHONPATH=str(ROOT / "src")))
+    assert done.returncode == 1
+    assert done.stderr == ("bpdiag: error: standard output is closed; give bpdiag one, e.g. "
+                           "'> /dev/null' or '> file'\n")
+    assert not (tmp_path / "o").exists()
 
 
 def test_a_closed_pipe_is_quiet():
