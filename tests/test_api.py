@@ -145,6 +145,15 @@ def test_docstring_examples_run(name):
     assert result.failed == 0
 
 
+@pytest.mark.parametrize("name", sorted(modules()) + ["bpdiag.__main__"])
+def test_star_import_works_for_every_module(name):
+    namespace: dict = {}
+    exec(f"from {name} import *", namespace)
+    module = importlib.import_module(name)
+    for exported in getattr(module, "__all__", []):
+        assert exported in namespace, exported
+
+
 def test_the_api_has_docstring_examples():
     result = doctest.testmod(importlib.import_module("bpdiag.api"))
     assert result.attempted >= 10

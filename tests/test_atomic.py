@@ -122,7 +122,9 @@ def test_cli_runs_killed_at_random_moments_leave_complete_files(tmp_path):
                    check=True, capture_output=True)
     assert sorted(p.name for p in out.iterdir()) == expected
     check_folder(out, killed=False)
-    assert not list((tmp_path / "killed-scratch").iterdir())
+    # SIGKILL may leave Graphviz scratch folders for the system to clean; nothing else is there
+    left = [path.name for path in (tmp_path / "killed-scratch").iterdir()]
+    assert all(name.startswith("bpdiag-") for name in left), left
     partial = [count for count in written if 0 < count < len(expected)]
     print(f"{runs} runs killed; {len(partial)} while writing; {len(leftovers)} temporary files left")
 
@@ -221,6 +223,56 @@ def test_stale_temps_of_live_processes_are_kept(tmp_path):
     assert mine.exists() and other.exists() and not dead.exists()
 
 
+def test_only_bpdiag_own_temporary_files_are_removed(tmp_path, monkeypatch):
+    """A name alone proves nothing: a folder, a link or another user's file of that name stays."""
+    dead = 999999999
+    folder = tmp_path / f".a.svg.{dead}.0123abcd{files.TEMP_SUFFIX}"
+    folder.mkdir()
+    (folder / "work").write_text("the user's")
+    target = tmp_path / "target"
+    target.write_text("linked")
+    link = tmp_path / f".b.svg.{dead}.0123abcd{files.TEMP_SUFFIX}"
+    link.symlink_to(target)
+    theirs = tmp_path / f".c.svg.{dead}.0123abcd{files.TEMP_SUFFIX}"
+    theirs.write_text("someone else's")
+    near = [tmp_path / f".d.svg.{dead}.0123abcd.bpdiag-tmp~", tmp_path / f"d.svg.{dead}.0123abcd"
+            f"{files.TEMP_SUFFIX}", tmp_path / f".d.svg.{dead}.0123ABCD{files.TEMP_SUFFIX}"]
+    for path in near:
+        path.write_text("x")
+    real_owner = os.getuid()
+    monkeypatch.setattr(files.os, "lstat", lambda path, _real=os.lstat: _owned_by(
+        _real(path), real_owner + 1 if str(path) == str(theirs) else real_owner))
+    assert files.remove_stale_temps(tmp_path) == []
+    assert (folder / "work").read_text() == "the user's" and link.is_symlink()
+    assert theirs.exists() and all(path.exists() for path in near)
+    mine = tmp_path / f".e.svg.{dead}.0123abcd{files.TEMP_SUFFIX}"
+    mine.write_text("left by a killed run")
+    assert files.remove_stale_temps(tmp_path) == [mine.name]
+
+
+def _owned_by(info: os.stat_result, uid: int) -> os.stat_result:
+    fields = list(info)
+    fields[4] = uid  # st_uid
+    return os.stat_result(fields)
+
+
+@needs_dot
+def test_a_users_folders_in_the_system_temp_folder_survive(tmp_path):
+    """Folders named like Graphviz scratch folders, of processes that no longer run, are not
+    bpdiag's to delete; a run leaves its own scratch folder nowhere."""
+    env = _env(tmp_path)
+    scratch = Path(env["TMPDIR"])
+    theirs = [scratch / "bpdiag-999999999-mine", scratch / "bpdiag-1-x", scratch / "bpdiag-abc"]
+    for path in theirs:
+        path.mkdir()
+        (path / "notes.txt").write_text("keep")
+    subprocess.run([sys.executable, "-m", "bpdiag", "render", "--to-layer", "1", "--format",
+                    "svg,graphml", "--out", str(tmp_path / "o")], env=env, check=True,
+                   capture_output=True)
+    assert sorted(scratch.iterdir()) == sorted(theirs)
+    assert all((path / "notes.txt").read_text() == "keep" for path in theirs)
+
+
 def test_replacing_keeps_the_mode_a_new_file_would_have(tmp_path):
     target = tmp_path / "x.json"
     files.atomic_write(target, b"1")
@@ -230,3 +282,96 @@ def test_replacing_keeps_the_mode_a_new_file_would_have(tmp_path):
     assert target.read_bytes() == b"2"
     assert target.stat().st_mode & 0o777 == 0o666 & ~mask
     assert [p.name for p in tmp_path.iterdir()] == ["x.json"]
+
+
+# A run's files are one set: every one new, or none changed.
+
+SET = ["render", "--all", "--format", "dot,json"]  # no Graphviz run needed
+
+
+def _render_set(out: Path, title: str):
+    from click.testing import CliRunner
+
+    from bpdiag.cli import cli
+    return CliRunner().invoke(cli, SET + ["--title", title, "--out", str(out)])
+
+
+def _snapshot(out: Path) -> dict[str, bytes]:
+    return {path.name: path.read_bytes() for path in sorted(out.iterdir()) if path.is_file()}
+
+
+def test_a_folder_in_place_of_the_last_file_stops_the_run_before_anything_is_written(tmp_path):
+    out = tmp_path / "o"
+    assert _render_set(out, "Old").exit_code == 0
+    old = _snapshot(out)
+    last = out / "backprop_to_layer_1.json"
+    last.unlink()
+    last.mkdir()
+    del old[last.name]
+    result = _render_set(out, "New")
+    assert result.exit_code == 2, result.output
+    assert result.stderr.count("\n") == 1
+    assert f"{last} is a folder where bpdiag writes a file" in result.stderr
+    assert "move or rename the folder" in result.stderr
+    assert _snapshot(out) == old and last.is_dir()
+
+
+@pytest.mark.parametrize("failure", ["disk-full", "interrupted"])
+def test_a_failure_while_writing_the_set_keeps_every_old_file(failure, tmp_path, monkeypatch):
+    from bpdiag.cli import Interrupted
+
+    out = tmp_path / "o"
+    assert _render_set(out, "Old").exit_code == 0
+    old = _snapshot(out)
+    real, calls = files._write_all, []
+
+    def write_all(fd, data):
+        calls.append(fd)
+        if len(calls) == len(old):  # the last file of the set
+            if failure == "disk-full":
+                raise OSError(28, "No space left on device")
+            raise Interrupted(15)
+        real(fd, data)
+    monkeypatch.setattr(files, "_write_all", write_all)
+    result = _render_set(out, "New")
+    assert result.exit_code == (1 if failure == "disk-full" else 143), result.output
+    assert sorted(p.name for p in out.iterdir()) == sorted(old)  # no temporary file left
+    assert _snapshot(out) == old
+
+
+def test_a_stop_signal_during_the_renames_waits_until_the_set_is_in_place(tmp_path, monkeypatch):
+    from bpdiag.cli import Interrupted, _raise_interrupted
+
+    out = tmp_path / "o"
+    assert _render_set(out, "Old").exit_code == 0
+    old = _snapshot(out)
+    real = os.replace
+
+    def replace(source, target):
+        if target.name == "forward.dot":  # the first rename
+            os.kill(os.getpid(), signal.SIGTERM)
+        real(source, target)
+    previous = signal.signal(signal.SIGTERM, _raise_interrupted)
+    try:
+        monkeypatch.setattr(files.os, "replace", replace)
+        with pytest.raises(Interrupted):
+            files.write_files([(out / name, b"new " + name.encode()) for name in old])
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    assert _snapshot(out) == {name: b"new " + name.encode() for name in old}
+
+
+def test_a_rename_that_fails_says_how_many_files_were_replaced(tmp_path, monkeypatch):
+    """What pre-checks cannot see (a folder appearing meanwhile) may split the set; the message
+    says so exactly, and every file is complete, old or new."""
+    out = tmp_path / "o"
+    out.mkdir()
+    for name in "abc":
+        (out / name).write_bytes(b"old")
+    monkeypatch.setattr(files, "check_targets", lambda paths: None)
+    (out / "c").unlink()
+    (out / "c").mkdir()
+    with pytest.raises(files.WriteError, match="2 of 3 files were replaced, each complete"):
+        files.write_files([(out / name, b"new") for name in "abc"])
+    assert (out / "a").read_bytes() == (out / "b").read_bytes() == b"new"
+    assert sorted(p.name for p in out.iterdir()) == ["a", "b", "c"]

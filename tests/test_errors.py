@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import errno
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -43,6 +45,13 @@ def _fake_dot(script: str):
         fake.chmod(0o755)
         monkeypatch.setenv("BPDIAG_DOT", str(fake))
     return setup
+
+
+def _truncating_dot(fmt: str):
+    """A Graphviz that runs the real one, then cuts its `fmt` output short and exits 0."""
+    return _fake_dot(f"""{shutil.which("dot") or "dot"} "$@" || exit
+for a; do case $a in -o*.{fmt}) f=${{a#-o}}; head -c 200 "$f" > "$f.cut"; mv "$f.cut" "$f";; esac
+done""")
 
 
 def _env(**values: str):
@@ -84,6 +93,18 @@ def _bug(tmp: Path, monkeypatch) -> None:
     def broken(*args, **kwargs):
         raise RuntimeError("something impossible")
     monkeypatch.setattr(bpdiag.diagrams, "build_graph", broken)
+
+
+def _os_error(tmp: Path, monkeypatch) -> None:
+    import bpdiag.diagrams
+
+    def failing(*args, **kwargs):
+        raise OSError(errno.EIO, "Input/output error", "/some/file")
+    monkeypatch.setattr(bpdiag.diagrams, "build_graph", failing)
+
+
+def _chdir(tmp: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp)
 
 
 def _ctrl_c(tmp: Path, monkeypatch) -> None:
@@ -197,6 +218,12 @@ ERRORS = [
      "cannot write into the output folder", "choose another --out"),
     ("disk-full", "render --format json --out {tmp}/o", _disk_full, 1, "No space left on device",
      "free some space"),
+    ("out-empty", "render --format json --out ", _chdir, 2, "'--out': the folder name is empty",
+     "--out . for the working folder"),
+    ("out-name-too-long", "render --format json --out {tmp}/" + "a" * 300, None, 2,
+     "(File name too long)", "choose another --out"),
+    ("out-path-too-long", "render --format json --out {tmp}/" + "a/" * 3000, None, 2,
+     "(File name too long)", "choose another --out"),
     # too large
     ("unit-view-too-large", "render --view unit --layers 4,8,8,1", None, 2, "would have 253 nodes",
      "use --view batch"),
@@ -215,6 +242,15 @@ ERRORS = [
      "Graphviz failed: Error: out of memory", "dot -V"),
     ("graphviz-writes-nothing", "render --format svg", _fake_dot("exit 0"), 1,
      "without writing every format", "check the installation"),
+    ("graphviz-truncates-svg", "render --format svg,png,graphml", _truncating_dot("svg"), 1,
+     "Graphviz wrote an incomplete SVG (not well-formed XML", "check the installation"),
+    ("graphviz-truncates-png", "render --format svg,png,graphml", _truncating_dot("png"), 1,
+     "Graphviz wrote an incomplete PNG (no IEND chunk at its end)", "check the installation"),
+    ("graphviz-truncates-layout", "render --format svg,png,graphml", _truncating_dot("json0"), 1,
+     "Graphviz wrote an incomplete JSON (not JSON", "check the installation"),
+    ("graphviz-writes-other-xml", "render --format svg",
+     _fake_dot('for a; do case $a in -o*) echo "<html/>" > "${a#-o}";; esac; done'), 1,
+     "incomplete SVG (its root is <html>, not <svg>)", "check the installation"),
     ("graphviz-too-slow", "render --format svg --to-layer 1",
      lambda tmp, mp: (_fake_dot("sleep 5")(tmp, mp), mp.setenv("BPDIAG_DOT_TIMEOUT", "0.3")), 1,
      "took longer than 0.3 s", "BPDIAG_DOT_TIMEOUT=SECONDS"),
@@ -222,6 +258,8 @@ ERRORS = [
      "BPDIAG_DOT_TIMEOUT='soon' is not a positive number", "give e.g. 300"),
     # the rest
     ("ctrl-c", "render --format json", _ctrl_c, 130, "interrupted (Ctrl-C)", "complete"),
+    ("os-error", "render --format json", _os_error, 1, "Input/output error (/some/file)",
+     "check the files and folders involved"),
     ("internal-error", "render --format json", _bug, 1, "internal error RuntimeError: something "
      "impossible", "please report it"),
 ]
@@ -258,7 +296,7 @@ def test_the_table_covers_every_exit_code_and_documents_them():
     assert codes == {1, 2, 130}
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Errors", 1)[1].split("\n## ", 1)[0]
-    for code in ("0", "1", "2", "130", "143"):
+    for code in ("0", "1", "2", "129", "130", "143"):
         assert f"| {code} " in section, code
 
 
@@ -277,6 +315,31 @@ def test_a_real_process_shows_no_traceback_for_bad_input(tmp_path):
         "bpdiag: error: layer size n[1] = 0 must be at least 1; e.g. --layers 2,3,2,1"]
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full")
+@pytest.mark.parametrize("command", [["check"], ["check", "--json"], ["explain", "--to-layer", "1"],
+                                     ["render", "--format", "json"]])
+def test_a_full_standard_output_is_one_line(command, tmp_path):
+    out = ["--out", str(tmp_path / "o")] if command[0] == "render" else []
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "bpdiag", *command, *out], stdout=full,
+                              stderr=subprocess.PIPE, text=True, timeout=60,
+                              env=dict(os.environ, PYTHONPATH=str(ROOT / "src")))
+    assert done.returncode == 1
+    assert done.stderr == ("bpdiag: error: could not write to standard output (No space left on "
+                           "device); free some space or send the output elsewhere\n")
+
+
+def test_a_closed_standard_output_is_one_line(tmp_path):
+    done = subprocess.run(["sh", "-c", 'exec "$@" >&-', "sh", sys.executable, "-m", "bpdiag",
+                           "render", "--format", "json", "--out", str(tmp_path / "o")],
+                          capture_output=True, text=True, timeout=60,
+                          env=dict(os.environ, PYTHONPATH=str(ROOT / "src")))
+    assert done.returncode == 1
+    assert done.stderr == ("bpdiag: error: standard output is closed; give bpdiag one, e.g. "
+                           "'> /dev/null' or '> file'\n")
+    assert not (tmp_path / "o").exists()
+
+
 def test_a_closed_pipe_is_quiet():
     # `bpdiag explain | head -c 0`: the reader is gone before bpdiag writes
     process = _bpdiag("explain", "--to-layer", "1")
@@ -288,16 +351,18 @@ def test_a_closed_pipe_is_quiet():
 
 @needs_dot
 @pytest.mark.parametrize("signum, code, name", [(signal.SIGINT, 130, "SIGINT"),
-                                                (signal.SIGTERM, 143, "SIGTERM")])
+                                                (signal.SIGTERM, 143, "SIGTERM"),
+                                                (signal.SIGHUP, 129, "SIGHUP")])
 def test_a_signal_is_one_line_and_its_exit_code(signum, code, name, tmp_path):
     fake = tmp_path / "dot"
     fake.write_text("#!/bin/sh\nexec sleep 30\n")  # a Graphviz that hangs: the run is mid-render
     fake.chmod(0o755)
-    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), BPDIAG_DOT=str(fake))
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), BPDIAG_DOT=str(fake), TMPDIR=str(scratch))
     process = subprocess.Popen([sys.executable, "-m", "bpdiag", "render", "--out",
                                 str(tmp_path / "o")], env=env, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE)
-    import time
     deadline = time.monotonic() + 30
     while not any(p.endswith("sleep") or "sleep" in p for p in _children(process.pid)):
         assert time.monotonic() < deadline, "Graphviz never started"
@@ -309,6 +374,73 @@ def test_a_signal_is_one_line_and_its_exit_code(signum, code, name, tmp_path):
         f"bpdiag: error: interrupted ({name}); every file written is complete, the others were "
         "not written"]
     assert not (tmp_path / "o").exists()
+    assert list(scratch.iterdir()) == []  # Graphviz's scratch folders were removed
+
+
+TRIP_AT_IMPORT = """
+import importlib.abc, signal, sys
+count, trip_at, stop = 0, int(sys.argv[1]), getattr(signal, sys.argv[2])
+class Trip(importlib.abc.MetaPathFinder):
+    def find_spec(self, name, path, target=None):
+        global count
+        count += 1
+        if count == trip_at:
+            signal.raise_signal(stop)
+sys.meta_path.insert(0, Trip())
+import bpdiag.__main__
+sys.argv = ["bpdiag", "explain"]
+try:
+    bpdiag.__main__.main()
+finally:
+    print(count, file=sys.stdout)
+"""
+
+
+@pytest.mark.parametrize("name, code", [("SIGINT", 130), ("SIGTERM", 143), ("SIGHUP", 129)])
+def test_a_signal_while_the_command_starts_is_one_line(name, code):
+    """A stop signal during any import of the command line (after the package's own two, which
+    Python runs before any bpdiag code) ends with one line and 128 + N, never a traceback."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    tripped = 0
+    for trip_at in (3, 4, 6, 9, 14, 22, 35, 60, 100, 170, 300, 600):
+        done = subprocess.run([sys.executable, "-c", TRIP_AT_IMPORT, str(trip_at), name], env=env,
+                              capture_output=True, text=True, timeout=60)
+        if done.returncode == -signal.Signals[name]:  # its default action, before any handler
+            assert done.stderr == "" and done.stdout == ""
+            continue
+        imports = int(done.stdout.split()[-1])
+        if imports < trip_at:  # the command ended before that many imports
+            assert done.returncode == 0 and done.stderr == "", done.stderr
+            continue
+        tripped += 1
+        assert done.returncode == code, done.stderr
+        assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
+        lines = done.stderr.splitlines()
+        assert len(lines) == 1 and lines[0].startswith(f"bpdiag: error: interrupted ({name}"), lines
+    assert tripped >= 6
+
+
+def test_ctrl_c_soon_after_start_shows_no_traceback_from_bpdiag(tmp_path):
+    """Ctrl-C at moments through the start-up of a real process: whatever Python itself prints
+    before any bpdiag code runs aside, bpdiag's code never ends in a traceback."""
+    fake = tmp_path / "dot"
+    fake.write_text("#!/bin/sh\nexec sleep 30\n")  # the run is still going however late Ctrl-C is
+    fake.chmod(0o755)
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"), BPDIAG_DOT=str(fake), TMPDIR=str(tmp_path))
+    quiet = 0
+    for delay in (0.0, 0.01, 0.02, 0.03, 0.04, 0.05, 0.07, 0.1, 0.15, 0.25, 0.5, 0.8, 1.2):
+        process = subprocess.Popen([sys.executable, "-m", "bpdiag", "render", "--format", "svg",
+                                    "--out", str(tmp_path / "o")], env=env,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        time.sleep(delay)
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+        frames = [line for line in err.splitlines() if line.startswith("  File ")]
+        assert not [line for line in frames if "bpdiag" in line], err
+        if process.returncode == 130:
+            quiet += 1
+            assert err.startswith("bpdiag: error: interrupted") and err.count("\n") == 1, err
+    assert quiet >= 3
 
 
 def _children(pid: int) -> list[str]:

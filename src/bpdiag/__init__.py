@@ -14,11 +14,25 @@ The API in five calls (each one's docstring has an example)::
 
 __version__ = "0.1.0"
 
-from .api import Diagram, as_view, build_graph, check, explain, render
-from .errors import BpdiagError, InputError
-from .model import Network
-from .views import View
-
+# Each name loads its module on first use (PEP 562), so that `import bpdiag` costs next to
+# nothing: the `bpdiag` command installs its signal handlers only after this package is imported.
+_HOMES = {"Diagram": "api", "as_view": "api", "build_graph": "api", "check": "api",
+          "explain": "api", "render": "api", "BpdiagError": "errors", "InputError": "errors",
+          "Network": "model", "View": "views"}
 
 __all__ = ["BpdiagError", "Diagram", "InputError", "Network", "View", "__version__", "as_view",
            "build_graph", "check", "explain", "render"]
+
+
+def __getattr__(name: str):
+    if name not in _HOMES:
+        raise AttributeError(f"module 'bpdiag' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{_HOMES[name]}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

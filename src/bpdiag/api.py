@@ -144,7 +144,7 @@ class Diagram:
         `formats` (default graphml, svg, png).
         """
         from .diagrams import DEFAULT_FORMATS, FORMATS, parse_formats
-        from .files import atomic_write, prepare_out_dir
+        from .files import atomic_write, prepare_out_dir, write_files
 
         path = Path(path)
         suffix = path.suffix.lstrip(".").lower()
@@ -159,7 +159,7 @@ class Diagram:
         chosen = parse_formats(formats if isinstance(formats, str) else ",".join(formats))
         outputs = self._render(chosen)  # all rendered before any is written
         folder = prepare_out_dir(path)
-        return [atomic_write(folder / f"{self.name}.{fmt}", data) for fmt, data in outputs.items()]
+        return write_files((folder / f"{self.name}.{fmt}", data) for fmt, data in outputs.items())
 
     def _repr_svg_(self) -> str:
         """Jupyter shows the diagram inline as SVG."""

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import BpdiagError
+from .errors import STOP_SIGNALS, BpdiagError
 from .model import DEFAULT_LEAKY_SLOPE, DEFAULT_M, HIDDEN_ACTIVATIONS, Network, parse_sizes
 from .views import DEFAULT_GRANULARITY, GRANULARITIES
 
@@ -24,13 +24,17 @@ EXPLAIN_FORMATS = ("text", "markdown", "latex")  # bpdiag.explanation.FORMATS, w
 
 class _Group(click.Group):
     """Every failure becomes one line on stderr and an exit code: 2 for bad input, 1 otherwise,
-    130 for Ctrl-C and 143 for SIGTERM; never a traceback (BPDIAG_DEBUG=1 shows one for a bug)."""
+    128 + N for signal N (129 SIGHUP, 130 Ctrl-C, 143 SIGTERM); never a traceback
+    (BPDIAG_DEBUG=1 shows one for a bug)."""
 
     def main(self, *args, **kwargs):  # type: ignore[override]
         kwargs["standalone_mode"] = False
         try:
+            if sys.stdout is None:  # started with stdout closed (`bpdiag check >&-`)
+                raise StdoutError("standard output is closed; give bpdiag one, e.g. "
+                                  "'> /dev/null' or '> file'")
             code = super().main(*args, **kwargs)
-            sys.stdout.flush()
+            _flush_stdout()
         except _NO_ARGS as exc:  # plain `bpdiag`: the help, as click shows it (exit 2)
             exc.show()
             sys.exit(exc.exit_code)
@@ -51,11 +55,18 @@ class _Group(click.Group):
             _fail(str(exc), exc.exit_code)
         except BrokenPipeError:
             _quiet_broken_pipe()
+        except StdoutError as exc:
+            _drop_stdout()
+            _fail(str(exc), exc.exit_code)
         except KeyboardInterrupt:
             _fail("interrupted (Ctrl-C); every file written is complete, the others were "
                   "not written", 130)
         except MemoryError:
             _fail("out of memory; draw or check a smaller network", 1)
+        except OSError as exc:  # the system refused something no check foresaw: not a bug
+            where = f" ({exc.filename})" if exc.filename else ""
+            _fail(f"{exc.strerror or exc}{where}; check the files and folders involved and run "
+                  "again", 1)
         except Exception as exc:  # a bug: still one line, with what to report
             if os.environ.get("BPDIAG_DEBUG"):
                 raise
@@ -69,7 +80,7 @@ _NO_ARGS = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
 
 class Interrupted(BaseException):
-    """SIGINT or SIGTERM, raised in the main thread so that cleanup (`finally`) runs."""
+    """SIGINT, SIGTERM or SIGHUP, raised in the main thread so that cleanup (`finally`) runs."""
 
     def __init__(self, signum: int) -> None:
         super().__init__(signum)
@@ -100,13 +111,46 @@ def _keep_interrupts(unraisable) -> None:
     sys.__unraisablehook__(unraisable)
 
 
-def _quiet_broken_pipe() -> None:
-    """The reader went away (`bpdiag check | head`): stop quietly, like other Unix tools."""
+class StdoutError(BpdiagError):
+    """What bpdiag prints could not be written (a full disk, a closed standard output)."""
+
+
+def _echo(text: str) -> None:
+    """click.echo to standard output; a failure to write it is a StdoutError, not a bug."""
+    try:
+        click.echo(text)
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise _stdout_error(exc) from None
+
+
+def _flush_stdout() -> None:
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise _stdout_error(exc) from None
+
+
+def _stdout_error(exc: OSError) -> StdoutError:
+    return StdoutError(f"could not write to standard output ({exc.strerror or exc}); free some "
+                       "space or send the output elsewhere")
+
+
+def _drop_stdout() -> None:
+    """Point standard output at the null device, so that Python's flush at exit cannot fail."""
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())  # Python's flush at exit must not fail again
-    except (OSError, ValueError):
+        os.dup2(devnull, sys.stdout.fileno())
+    except (AttributeError, OSError, ValueError):
         pass
+
+
+def _quiet_broken_pipe() -> None:
+    """The reader went away (`bpdiag check | head`): stop quietly, like other Unix tools."""
+    _drop_stdout()
     sys.exit(1)
 
 
@@ -195,6 +239,14 @@ def notation_option(help_text: str):
                         help=help_text)
 
 
+def _out_folder(text: str) -> Path:
+    """--out as a Path; an empty name is refused (it would mean the working folder, unsaid)."""
+    if text == "":
+        raise click.BadParameter("the folder name is empty; name a folder, e.g. --out out (or "
+                                 "--out . for the working folder)", param_hint="'--out'")
+    return Path(text)
+
+
 def _notation(notation: str | None, spec):
     """The notation profile: --notation, else the spec file's, else the course's; read now, so
     that a bad profile stops before anything is computed or written."""
@@ -230,9 +282,9 @@ def check(network: Network, granularity: str, seed: int, m: int, as_json: bool) 
 
     report = run_check(network, m=m, seed=seed, view=granularity)
     if as_json:
-        click.echo(json.dumps(check_json(report), indent=2))
+        _echo(json.dumps(check_json(report), indent=2))
     else:
-        click.echo(check_table(report))
+        _echo(check_table(report))
     if not report.ok:
         sys.exit(1)
 
@@ -247,8 +299,9 @@ def check(network: Network, granularity: str, seed: int, m: int, as_json: bool) 
               help="Forward plus back-propagation to every layer L..1 (the default).")
 @click.option("--format", "formats", default="graphml,svg,png", show_default=True,
               metavar="LIST", help="Comma-separated from graphml,svg,png,dot,json.")
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("out"),
-              show_default=True, help="Output folder, created if missing.")
+@click.option("--out", "out_dir", type=click.Path(path_type=str), default="out",
+              show_default=True, callback=lambda ctx, param, value: _out_folder(value),
+              help="Output folder, created if missing.")
 @click.option("--inference", is_flag=True,
               help="Draw the forward pass as at inference: nothing cached, ending at the "
                    "prediction A[L].")
@@ -299,7 +352,7 @@ def render(network: Network, spec, granularity: str, forward: bool, to_layer: in
                             legend=not no_legend, values=values, seed=seed, m=m,
                             notation=profile)
     for path in write_views(network, views, chosen, out_dir, options):
-        click.echo(str(path))
+        _echo(str(path))
 
 
 @cli.command("explain", short_help="Print a view's computation, one step per line.")
@@ -327,14 +380,22 @@ def explain_command(network: Network, spec, granularity: str, forward: bool, to_
     from .views import View
 
     profile = _notation(notation, spec)
-    click.echo(explain(network, View(to_layer, granularity), fmt, inference=inference,
+    _echo(explain(network, View(to_layer, granularity), fmt, inference=inference,
                        notation=profile))
 
 
-def main() -> None:
-    """The console script: SIGTERM and SIGINT become `Interrupted`, so temporary files are removed."""
-    for signum in (signal.SIGINT, getattr(signal, "SIGTERM", None)):
+def main(pending=None) -> None:
+    """The console script: SIGINT, SIGTERM and SIGHUP become `Interrupted`, so temporary files
+    are removed. `pending()` is a signal that came while starting, or None (`bpdiag.__main__`)."""
+    try:
+        for name in STOP_SIGNALS:
+            if hasattr(signal, name):
+                signal.signal(getattr(signal, name), _raise_interrupted)
+        sys.unraisablehook = _keep_interrupts
+        signum = pending() if pending is not None else None
         if signum is not None:
-            signal.signal(signum, _raise_interrupted)
-    sys.unraisablehook = _keep_interrupts
-    cli(prog_name="bpdiag")
+            raise Interrupted(signum)
+        cli(prog_name="bpdiag")
+    except Interrupted as exc:  # before the command started: nothing was written
+        _fail(f"interrupted ({exc.signal_name}) while starting; nothing was written",
+              exc.exit_code)

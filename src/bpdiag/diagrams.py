@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
+import threading
+from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .errors import InputError
-from .files import atomic_write, prepare_out_dir
+from .files import check_out_dir, check_targets, prepare_out_dir, write_files
 from .graph import build_graph, check_drawable
 from .model import DEFAULT_M, Network
 from .profiles import DEFAULT, Profile, load_profile
@@ -94,19 +95,20 @@ def _view_graph(network: Network, view: View, options: RenderOptions):
     return graph
 
 
-def _render_graph(network: Network, graph, formats: tuple[str, ...],
-                  options: RenderOptions) -> dict[str, bytes]:
+def _render_graph(network: Network, graph, formats: tuple[str, ...], options: RenderOptions,
+                  cancel: threading.Event | None = None) -> dict[str, bytes]:
     outputs: dict[str, bytes] = {}
     if "json" in formats:
         from .export.json import graph_to_json
         outputs["json"] = graph_to_json(graph)
     drawn = [fmt for fmt in formats if fmt != "json"]
     if drawn:
-        outputs.update(_draw(network, graph, drawn, options))
+        outputs.update(_draw(network, graph, drawn, options, cancel))
     return {fmt: outputs[fmt] for fmt in formats}
 
 
-def _draw(network: Network, graph, formats: list[str], options: RenderOptions) -> dict[str, bytes]:
+def _draw(network: Network, graph, formats: list[str], options: RenderOptions,
+          cancel: threading.Event | None) -> dict[str, bytes]:
     dot, legend, title, profile = dot_stage(network, graph, options)
     outputs: dict[str, bytes] = {}
     if "dot" in formats:
@@ -116,7 +118,7 @@ def _draw(network: Network, graph, formats: list[str], options: RenderOptions) -
         return outputs
     from .export.render import run_dot
 
-    produced = run_dot(dot.source, wanted)
+    produced = run_dot(dot.source, wanted, cancel)
     outputs.update(export_stage(graph, produced, formats, legend, title, profile))
     return outputs
 
@@ -177,7 +179,8 @@ def export_stage(graph, produced: dict[str, bytes], formats, legend, title: str,
 
 def write_views(network: Network, views: list[View], formats: tuple[str, ...], out_dir: Path,
                 options: RenderOptions) -> list[Path]:
-    """Render every view, then write the files; nothing is written if any view fails."""
+    """Render every view, then write the files as one set (`bpdiag.files.write_files`): nothing
+    is written if any view fails."""
     options = replace(options, notation=load_profile(options.notation))  # read a file once
     drawn = any(fmt != "json" for fmt in formats)
     for view in views:
@@ -189,28 +192,31 @@ def write_views(network: Network, views: list[View], formats: tuple[str, ...], o
     if options.values:
         from .verify import check_size
         check_size(network, options.m or 1)
+    out_dir = Path(out_dir)
+    targets = [out_dir / f"{options.file_stem(view)}.{fmt}" for view in views for fmt in formats]
+    check_out_dir(out_dir)
+    check_targets(targets)  # before any drawing: a folder in the way stops the run now
     graphs = [_view_graph(network, view, options) for view in views]
     # Graphviz runs outside the interpreter, so independent diagrams are laid out concurrently,
     # the largest first so that no big one is left running alone at the end.
     order = sorted(range(len(views)), key=lambda index: -graphs[index].number_of_nodes())
     workers = max(1, min(len(views), os.cpu_count() or 1))
     pool = ThreadPoolExecutor(max_workers=workers)
+    cancel = threading.Event()
     try:
-        futures = {index: pool.submit(_render_graph, network, graphs[index], formats, options)
-                   for index in order}
+        futures = {index: pool.submit(_render_graph, network, graphs[index], formats, options,
+                                      cancel) for index in order}
+        done, _ = wait(futures.values(), return_when=FIRST_EXCEPTION)
+        for index in range(len(views)):  # the first failure stops the others at once
+            if futures[index] in done and futures[index].exception() is not None:
+                raise futures[index].exception()
         results = [futures[index].result() for index in range(len(views))]
     except BaseException:
-        # a view failed, or Ctrl-C/SIGTERM: stop the other Graphviz runs instead of waiting
+        # a view failed, or a stop signal: stop the other Graphviz runs instead of waiting
         pool.shutdown(wait=False, cancel_futures=True)
         from .export.render import stop_all
-        stop_all()
+        stop_all(cancel)
         raise
     pool.shutdown()
-    rendered = list(zip(views, results))
-    out_dir = prepare_out_dir(out_dir)
-    written = []
-    for view, outputs in rendered:
-        stem = options.file_stem(view)
-        for fmt, data in outputs.items():
-            written.append(atomic_write(out_dir / f"{stem}.{fmt}", data))
-    return written
+    prepare_out_dir(out_dir)
+    return write_files(zip(targets, (outputs[fmt] for outputs in results for fmt in formats)))

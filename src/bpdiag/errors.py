@@ -1,5 +1,7 @@
 """Errors a user can act on: each message names the problem and the fix, in one line."""
 
+STOP_SIGNALS = ("SIGINT", "SIGTERM", "SIGHUP")  # the command line stops on these, cleaning up
+
 
 class BpdiagError(Exception):
     """A failure reported as one line on stderr with exit code `exit_code`, never a traceback."""

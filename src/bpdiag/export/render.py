@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import threading
+import unicodedata
 from pathlib import Path
 
 from ..errors import BpdiagError, InputError
@@ -53,83 +56,125 @@ _running: set[subprocess.Popen] = set()
 _running_lock = threading.Lock()
 
 
-SCRATCH_PREFIX = "bpdiag-"  # Graphviz writes into <system temp>/bpdiag-PID-XXXXXXXX/
-_swept = False
+# Graphviz writes into one fresh folder per run, <system temp>/bpdiag-XXXXXXXX (tempfile's random
+# name, mode 0700), removed when the run ends, fails or is interrupted. Nothing else is ever
+# deleted: a folder left by a run killed with SIGKILL stays for the system to clean, since no
+# name can prove that a folder was bpdiag's.
+SCRATCH_PREFIX = "bpdiag-"
+DETAIL_CHARACTERS = 300  # of Graphviz's message, quoted in bpdiag's one line
+_STDERR_TAIL = 64 * 1024  # bytes of Graphviz's stderr read for its last line
+_ESCAPE = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)?|[@-_]?)")
 
 
-def _remove_stale_scratch() -> None:
-    """Once per process: delete the scratch folders of bpdiag runs that were killed (SIGKILL)."""
-    global _swept
-    if _swept:
-        return
-    _swept = True
-    from ..files import process_alive
+def run_dot(source: str, formats: tuple[str, ...],
+            cancel: threading.Event | None = None) -> dict[str, bytes]:
+    """Lay out `source` once and write each of `formats` (e.g. json0, svg, png) from that layout.
 
-    root = tempfile.gettempdir()
-    with contextlib.suppress(OSError):
-        for name in sorted(os.listdir(root)):
-            parts = name[len(SCRATCH_PREFIX):].split("-", 1)
-            if (name.startswith(SCRATCH_PREFIX) and len(parts) == 2 and parts[0].isdigit()
-                    and not process_alive(int(parts[0]))):
-                shutil.rmtree(os.path.join(root, name), ignore_errors=True)
+    Every output is checked whole before it is returned. `cancel`, once set (see `stop_all`),
+    makes the run fail instead of starting Graphviz.
+    """
+    from .wellformed import problem
+
+    program = dot_program()
+    timeout = dot_timeout()
+    with tempfile.TemporaryDirectory(prefix=SCRATCH_PREFIX) as name:
+        folder = Path(name)
+        source_path = folder / "diagram.gv"
+        source_path.write_bytes(source.encode("utf-8"))
+        outputs = {fmt: folder / f"diagram.{fmt}" for fmt in formats}
+        command = [program]
+        for fmt, path in outputs.items():
+            command += [f"-T{fmt}", f"-o{path}"]
+        # files, not pipes: a child that dot leaves behind cannot hold bpdiag up
+        with open(source_path, "rb") as stdin, open(folder / "stderr", "wb") as stderr:
+            returncode = _run(command, stdin, stderr, timeout, cancel)
+        if returncode != 0:
+            detail = _last_line(folder / "stderr") or f"exit code {returncode}"
+            raise GraphvizError(f"Graphviz failed: {detail}; check the installation ('dot -V') "
+                                "or report the command line")
+        produced = {}
+        for fmt, path in outputs.items():
+            try:
+                data = path.read_bytes()
+            except OSError:
+                raise GraphvizError("Graphviz ended without writing every format; check the "
+                                    "installation ('dot -V' and 'dot -Tpng' work)") from None
+            why = problem(fmt, data)
+            if why is not None:
+                raise GraphvizError(f"Graphviz wrote an incomplete {fmt.removesuffix('0').upper()} "
+                                    f"({_clean(why)}); check the installation ('dot -V') or "
+                                    "report the command line")
+            produced[fmt] = data
+        return produced
 
 
-@contextlib.contextmanager
-def _tracked(process: subprocess.Popen):
+def _run(command: list[str], stdin, stderr, timeout: float,
+         cancel: threading.Event | None) -> int:
+    """Run Graphviz in a process group of its own; its exit code. Whatever happens, the whole
+    group is killed at the end, so nothing Graphviz started outlives the run."""
     with _running_lock:
+        if cancel is not None and cancel.is_set():
+            raise GraphvizError("Graphviz was not started: the run is stopping")
+        try:
+            process = subprocess.Popen(command, stdin=stdin, stdout=subprocess.DEVNULL,
+                                       stderr=stderr, start_new_session=True)
+        except OSError as exc:
+            raise GraphvizError(f"could not run Graphviz's dot {command[0]} ({exc.strerror}); "
+                                f"{INSTALL_HINT}") from None
         _running.add(process)
     try:
-        yield
+        return process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise GraphvizError(f"Graphviz took longer than {timeout:g} s to lay out the diagram; "
+                            "draw a smaller network or the batch view, or raise the limit with "
+                            "BPDIAG_DOT_TIMEOUT=SECONDS") from None
     finally:
+        _kill(process)
+        process.wait()
         with _running_lock:
             _running.discard(process)
 
 
-def stop_all() -> None:
-    """Kill every Graphviz process still running (the run was interrupted or another view failed)."""
-    with _running_lock:
-        processes = list(_running)
-    for process in processes:
-        with contextlib.suppress(OSError):
+def _kill(process: subprocess.Popen) -> None:
+    """Kill the process group Graphviz leads (the process alone where there are no groups)."""
+    with contextlib.suppress(OSError):
+        if hasattr(os, "killpg"):
+            os.killpg(process.pid, signal.SIGKILL)
+        else:
             process.kill()
 
 
-def run_dot(source: str, formats: tuple[str, ...]) -> dict[str, bytes]:
-    """Lay out `source` once and write each of `formats` (e.g. json0, svg, png) from that layout."""
-    program = dot_program()
-    _remove_stale_scratch()
-    with tempfile.TemporaryDirectory(prefix=f"{SCRATCH_PREFIX}{os.getpid()}-") as folder:
-        outputs = {fmt: Path(folder) / f"diagram.{fmt}" for fmt in formats}
-        command = [program]
-        for fmt, path in outputs.items():
-            command += [f"-T{fmt}", f"-o{path}"]
-        timeout = dot_timeout()
-        try:
-            process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                       stderr=subprocess.PIPE)
-        except OSError as exc:
-            raise GraphvizError(f"could not run Graphviz's dot {program} ({exc.strerror}); "
-                                f"{INSTALL_HINT}") from None
-        with process, _tracked(process):
-            try:
-                _, stderr = process.communicate(source.encode("utf-8"), timeout=timeout)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()  # not communicate(): a child of dot may hold the pipes open
-                raise GraphvizError(f"Graphviz took longer than {timeout:g} s to lay out the "
-                                    "diagram; draw a smaller network or the batch view, or raise "
-                                    "the limit with BPDIAG_DOT_TIMEOUT=SECONDS") from None
-            except BaseException:
-                process.kill()
-                process.wait()
-                raise
-        if process.returncode != 0:
-            message = stderr.decode("utf-8", "replace").strip().splitlines()
-            detail = message[-1] if message else f"exit code {process.returncode}"
-            raise GraphvizError(f"Graphviz failed: {detail}; check the installation ('dot -V') "
-                                "or report the command line")
-        try:
-            return {fmt: path.read_bytes() for fmt, path in outputs.items()}
-        except OSError:
-            raise GraphvizError("Graphviz ended without writing every format; check the "
-                                "installation ('dot -V' and 'dot -Tpng' work)") from None
+def stop_all(cancel: threading.Event | None = None) -> None:
+    """Kill every Graphviz run still going (the run was interrupted or another view failed);
+    with `cancel`, set it first, so that no run of that set starts after this."""
+    with _running_lock:
+        if cancel is not None:
+            cancel.set()
+        processes = list(_running)
+    for process in processes:
+        _kill(process)
+
+
+def _last_line(path: Path) -> str:
+    """The last line Graphviz wrote to stderr, as plain text of at most DETAIL_CHARACTERS."""
+    with contextlib.suppress(OSError), open(path, "rb") as file:
+        size = file.seek(0, os.SEEK_END)
+        start = max(0, size - _STDERR_TAIL)
+        file.seek(start)
+        lines = [line for line in file.read().decode("utf-8", "replace").split("\n") if line.strip()]
+        if lines:
+            line = _clean(lines[-1])
+            cut_before = start > 0 and len(lines) == 1  # the line began before what was read
+            return ("…" if cut_before else "") + line
+    return ""
+
+
+def _clean(text: str) -> str:
+    """`text` without terminal escapes or control characters, on one line, cut to a length."""
+    text = _ESCAPE.sub("", text)
+    text = "".join(" " if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") else char
+                   for char in text)
+    text = " ".join(text.split())
+    if len(text) > DETAIL_CHARACTERS:
+        return f"{text[:DETAIL_CHARACTERS]}… (cut; {len(text)} characters)"
+    return text
