@@ -60,10 +60,17 @@ def _file(name: str):
 
 def _unreadable_spec(tmp: Path, monkeypatch) -> None:
     (tmp / "net.toml").write_text("layers = [2, 1]\n")
+    real = os.open
 
-    def refuse(self):
-        raise PermissionError(errno.EACCES, "Permission denied")
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    def refuse(path, *args, **kwargs):
+        if str(path).endswith("net.toml"):
+            raise PermissionError(errno.EACCES, "Permission denied")
+        return real(path, *args, **kwargs)
+    monkeypatch.setattr(os, "open", refuse)
+
+
+def _fifo(tmp: Path, monkeypatch) -> None:
+    os.mkfifo(tmp / "net.toml")  # no writer: reading it would block forever
 
 
 def _unwritable_out(tmp: Path, monkeypatch) -> None:
@@ -160,7 +167,15 @@ ERRORS = [
     ("spec-title-control-char", "render --format json --spec {tmp}/net.toml",
      _spec('layers = [2, 1]\ntitle = "a\\u0007"\n'), 2, "control character U+0007", "remove it"),
     ("spec-nested-too-deep", "check --spec {tmp}/net.toml", _spec("layers = " + "[" * 5000 + "\n"),
-     2, "nested too deeply", "layers = [2, 3, 2, 1]"),
+     2, "nested more than 8 deep", "layers = [2, 3, 2, 1]"),
+    ("spec-dotted-too-deep", "check --spec {tmp}/net.toml", _spec("a" + ".a" * 30_000 + " = 1\n"),
+     2, "line 1: a dotted key of 30001 parts, more than the 8", "a spec needs no nesting"),
+    ("spec-too-large", "check --spec {tmp}/net.toml", _spec("layers = [2, 1]\n" + "#" * 70_000),
+     2, "is larger than 64 KiB", "give a smaller TOML file"),
+    ("spec-fifo", "check --spec {tmp}/net.toml", _fifo, 2, "is a FIFO (named pipe), not a regular file",
+     "give the path of a TOML network spec"),
+    ("spec-device", "check --spec /dev/zero", None, 2, "is a device, not a regular file",
+     "give the path of a TOML network spec"),
     # notation profiles
     ("unknown-notation", "render --format json --notation feynman", None, 2,
      "unknown notation profile 'feynman'", "choose dls, nielsen"),
@@ -168,6 +183,13 @@ ERRORS = [
      "the path of a profile .toml file"),
     ("notation-file-folder", "explain --notation {tmp}", None, 2, "is a folder",
      "or the path of a profile .toml file"),
+    ("notation-file-fifo", "explain --notation {tmp}/net.toml", _fifo, 2,
+     "is a FIFO (named pipe), not a regular file", "or the path of a profile .toml file"),
+    ("notation-file-device", "render --format svg --notation /dev/zero", None, 2,
+     "is a device, not a regular file", "the path of a profile .toml file"),
+    ("notation-file-dotted-too-deep", "explain --notation {tmp}/net.toml",
+     _spec('profile = "x"\n[symbols' + ".a" * 30_000 + "]\n"), 2, "a dotted key of 30001 parts",
+     "a profile nests tables one level deep"),
     ("notation-file-not-utf8", "explain --notation {tmp}/net.toml", _spec_bytes(b"profile = '\xff'"),
      2, "not UTF-8", "save the notation profile as UTF-8"),
     ("notation-file-bad-toml", "render --format svg --notation {tmp}/net.toml",

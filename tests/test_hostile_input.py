@@ -1,0 +1,138 @@
+"""Hostile input: files that are not files or too large or too deep to parse, and the bounds on
+what a user's text and network may be. (Each CLI case is also a row of test_errors.ERRORS.)"""
+
+from __future__ import annotations
+
+import os
+import time
+import tomllib
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bpdiag import tomlfile
+from bpdiag.errors import InputError
+from bpdiag.profiles import read_profile
+from bpdiag.spec import parse_spec, read_spec
+from conftest import ROOT
+
+QUICK = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+# -- what is read: regular files, bounded in size --------------------------------------------
+
+def test_a_fifo_is_refused_without_waiting_for_a_writer(tmp_path):
+    fifo = tmp_path / "net.toml"
+    os.mkfifo(fifo)
+    start = time.monotonic()
+    with pytest.raises(InputError, match=r"is a FIFO \(named pipe\), not a regular file"):
+        read_spec(fifo)
+    with pytest.raises(InputError, match="not a regular file"):
+        read_profile(fifo)
+    assert time.monotonic() - start < 5
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom", "/dev/null"])
+def test_a_device_is_refused_before_it_is_read(device):
+    if not os.path.exists(device):
+        pytest.skip(f"no {device}")
+    with pytest.raises(InputError, match="is a device, not a regular file"):
+        read_spec(device)
+
+
+def test_the_size_limit_is_exact_and_far_above_the_shipped_files(tmp_path):
+    shipped = list((ROOT / "templates").rglob("*.toml"))
+    assert shipped and max(p.stat().st_size for p in shipped) * 8 < tomlfile.MAX_FILE_BYTES
+    head = b"layers = [2, 1]\n"
+    at_limit = tmp_path / "at.toml"
+    at_limit.write_bytes(head + b"#" * (tomlfile.MAX_FILE_BYTES - len(head)))
+    assert read_spec(at_limit).network.sizes == (2, 1)
+    over = tmp_path / "over.toml"
+    over.write_bytes(at_limit.read_bytes() + b"#")
+    with pytest.raises(InputError, match="is larger than 64 KiB"):
+        read_spec(over)
+
+
+def test_a_file_growing_while_read_is_cut_at_the_limit(tmp_path, monkeypatch):
+    """Only limit + 1 bytes are ever asked for, whatever the file's size says."""
+    path = tmp_path / "net.toml"
+    path.write_bytes(b"layers = [2, 1]\n" + b"#" * (3 * tomlfile.MAX_FILE_BYTES))
+    asked = []
+    real_read = os.read
+
+    def read(fd, count):
+        asked.append(count)
+        return real_read(fd, count)
+    monkeypatch.setattr(os, "read", read)
+    with pytest.raises(InputError, match="larger than"):
+        read_spec(path)
+    assert sum(asked) <= tomlfile.MAX_FILE_BYTES + 1
+
+
+# -- what is parsed: keys and brackets of bounded depth --------------------------------------
+
+def test_the_deep_dotted_key_of_the_probe_is_refused_at_once():
+    text = "a" + ".a" * 30_000 + " = 1\n"   # as deep as fits in the size limit
+    start = time.monotonic()
+    with pytest.raises(InputError, match="a dotted key of 30001 parts"):
+        parse_spec(text)
+    assert time.monotonic() - start < 2
+
+
+KEY_PART = st.from_regex(r"[A-Za-z0-9_-]{1,4}", fullmatch=True) | st.sampled_from(
+    ['"a.b"', "'x.y.z'", '"[{"', '"#"', '""'])
+
+
+@QUICK
+@given(st.lists(KEY_PART, min_size=1, max_size=2 * tomlfile.MAX_KEY_PARTS),
+       st.sampled_from(["{key} = 1", "[{key}]", "[[{key}]]", "t = {{ {key} = 1 }}",
+                        "{key} = 'a.b.c.d.e.f.g.h.i.j' # k.l.m.n.o.p.q.r.s"]),
+       st.sampled_from([".", " . ", "\t.\t"]))
+def test_a_key_is_refused_exactly_when_it_has_too_many_parts(parts, form, dot):
+    """Dots inside strings and comments are not counted; every key separator is."""
+    line = form.format(key=dot.join(parts))
+    try:
+        tomlfile.check_depth(line, "f", nesting_hint="h")
+    except InputError as exc:
+        assert len(parts) > tomlfile.MAX_KEY_PARTS, (line, exc)
+        assert f"a dotted key of {len(parts)} parts" in str(exc)
+    else:
+        assert len(parts) <= tomlfile.MAX_KEY_PARTS, line
+        tomllib.loads(line)  # what passes is TOML that tomllib reads at once
+
+
+@QUICK
+@given(st.integers(1, 2 * tomlfile.MAX_NESTING), st.sampled_from(["[]", "{}"]))
+def test_brackets_are_refused_exactly_past_the_nesting_limit(depth, pair):
+    value = "[" * (depth - 1) + ("[]" if pair == "[]" else "{}") + "]" * (depth - 1)
+    text = f"x = {value}\n"
+    if depth > tomlfile.MAX_NESTING:
+        with pytest.raises(InputError, match=f"nested more than {tomlfile.MAX_NESTING} deep"):
+            tomlfile.check_depth(text, "f", nesting_hint="h")
+    else:
+        tomlfile.check_depth(text, "f", nesting_hint="h")
+
+
+@QUICK
+@given(st.text(max_size=300))
+def test_the_depth_scan_never_lets_deep_tables_through(text):
+    """Whatever text passes the scan and parses, its tables are nested within the limits."""
+    try:
+        tomlfile.check_depth(text, "f", nesting_hint="h")
+        table = tomllib.loads(text)
+    except (InputError, tomllib.TOMLDecodeError):
+        return
+
+    def depth(value) -> int:
+        if isinstance(value, dict):
+            return 1 + max((depth(v) for v in value.values()), default=0)
+        if isinstance(value, list):
+            return 1 + max((depth(v) for v in value), default=0)
+        return 0
+    assert depth(table) <= (tomlfile.MAX_KEY_PARTS + 1) * (tomlfile.MAX_NESTING + 1)
+
+
+def test_the_shipped_files_pass_the_scan():
+    for path in (ROOT / "templates").rglob("*.toml"):
+        tomlfile.check_depth(path.read_text(encoding="utf-8"), str(path), nesting_hint="h")
