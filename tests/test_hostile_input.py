@@ -8,7 +8,7 @@ import time
 import tomllib
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bpdiag import tomlfile
@@ -136,3 +136,91 @@ def test_the_depth_scan_never_lets_deep_tables_through(text):
 def test_the_shipped_files_pass_the_scan():
     for path in (ROOT / "templates").rglob("*.toml"):
         tomlfile.check_depth(path.read_text(encoding="utf-8"), str(path), nesting_hint="h")
+
+
+# -- user text reaches every format literally, or is refused with one line --------------------
+
+def _toml_string(text: str) -> str:
+    """A TOML basic string holding `text` exactly."""
+    escaped = "".join(f"\\u{ord(c):04X}" if ord(c) < 0x20 or ord(c) == 0x7F
+                      else "\\" + c if c in '"\\' else c for c in text)
+    return f'"{escaped}"'
+
+
+def _accepted(make):
+    """make() or None when it refuses with a one-line InputError."""
+    try:
+        return make()
+    except InputError as exc:
+        message = str(exc)
+        assert message and "\n" not in message and len(message) < 400, message
+        return None
+
+
+def _svg_texts(svg: bytes) -> tuple[list[str], str, list[str]]:
+    """The SVG's <text> contents, its <title> and the tooltips, as a reader sees them (Graphviz
+    keeps runs of spaces as no-break spaces)."""
+    from lxml import etree
+
+    ns = {"s": "http://www.w3.org/2000/svg", "x": "http://www.w3.org/1999/xlink"}
+    root = etree.fromstring(svg)
+    plain = lambda text: (text or "").replace("\xa0", " ")  # noqa: E731
+    texts = [plain(t) for t in root.xpath("//s:text/text()", namespaces=ns)]
+    title = plain(root.xpath("string(/s:svg/s:g/s:title)", namespaces=ns))
+    tips = [plain(t) for t in root.xpath("//s:a/@x:title", namespaces=ns)]
+    return texts, title, tips
+
+
+HARD_TEXT = ["snake_case_name [3]", "x^{2} W[1] a_jk", "\\N \\G \\L \\E \\T \\H", "end\\", "\\",
+             'a\\"b', '"', "&amp; &#92; &lt;", "<b>x</b>", "]]>", "<>", "  two  spaces ", "日本 ε ∂J/∂W",
+             "a\nb", "\t", "x" * 201, "é" * 40]
+
+
+@pytest.mark.skipif(__import__("shutil").which("dot") is None, reason="Graphviz's dot is missing")
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(title=st.text(max_size=60) | st.sampled_from(HARD_TEXT),
+       licence=st.text(max_size=60) | st.sampled_from(HARD_TEXT),
+       symbol=st.text(min_size=1, max_size=45) | st.sampled_from(HARD_TEXT))
+@example(title="snake_case_name [3]", licence="CC_BY [2] x^{2}", symbol="end\\")
+@example(title='end\\ a\\"b \\N', licence="\\G \\L ]]>", symbol="]")
+@example(title="&amp; &#92; <b>", licence="  two  spaces ", symbol="\\N&amp;")
+def test_user_text_reaches_every_format_literally_or_is_refused(title, licence, symbol):
+    import html
+    import json
+
+    from lxml import etree
+
+    from bpdiag.diagrams import RenderOptions, render_view
+    from bpdiag.model import Network
+    from bpdiag.profiles import parse_profile
+    from bpdiag.richtext import parse
+    from bpdiag.views import View
+
+    title = _accepted(lambda: RenderOptions(title=title).title) or None
+    licence = _accepted(lambda: RenderOptions(license=licence).license) or None
+    profile = _accepted(lambda: parse_profile(f'profile = "p"\n[names]\ndW = {_toml_string(symbol)}\n'))
+    if profile is not None and (len(parse(symbol + "[1]")) != 2 or "{l}" in symbol
+                                or "^{" in symbol or symbol == "dW"):
+        profile = None  # notation markup in a symbol is drawn as notation, by design
+    outputs = render_view(Network((1, 1)), View(1), ("svg", "png", "graphml", "dot", "json"),
+                          RenderOptions(title=title, license=licence, notation=profile or "dls"))
+    assert outputs["png"].startswith(b"\x89PNG") and outputs["png"].endswith(b"IEND\xaeB`\x82")
+    json.loads(outputs["json"])  # the graph alone: no legend text, whatever the options
+    texts, svg_title, tips = _svg_texts(outputs["svg"])
+    graphml = etree.fromstring(outputs["graphml"])
+    graphml_text = [t for t in graphml.itertext()]
+    dot = outputs["dot"].decode("utf-8")
+    if title is not None:
+        assert title in texts and svg_title == title
+        assert dot.startswith(f"digraph <{html.escape(title, quote=False)}> {{")
+        assert any(html.escape(title, quote=False) in t for t in graphml_text)  # the legend's HTML
+        assert any(t.startswith(title + "\n") for t in graphml_text)            # its description
+    if licence is not None:
+        assert f"licence: {licence}" in texts
+        assert any(f"licence: {licence}\n" in t for t in graphml_text)
+        assert any(html.escape(f"licence: {licence}", quote=False) in t for t in graphml_text)
+    if profile is not None:
+        assert symbol in texts                                  # the symbol of dW[1], drawn
+        assert any(tip.startswith(f"{symbol}[1] = ") for tip in tips)  # its tooltip
+        assert any(t.startswith(f"{symbol}[1] = ") for t in graphml_text)
+        assert any(f"<b>{html.escape(symbol, quote=False)}</b>" in t for t in graphml_text)

@@ -33,9 +33,11 @@ class RenderOptions:
     notation: Profile | str = DEFAULT  # drawn symbols: 'dls', 'nielsen', a profile file, a Profile
 
     def __post_init__(self) -> None:
-        from .usertext import check_text
+        from .usertext import MAX_LICENSE, MAX_TITLE, check_length, check_text
         check_text(self.title, "--title")
         check_text(self.license, "--license")
+        check_length(self.title, "--title", MAX_TITLE)
+        check_length(self.license, "--license", MAX_LICENSE)
 
 
 def parse_formats(text: str) -> tuple[str, ...]:

@@ -45,7 +45,8 @@ from pathlib import Path
 from . import tomlfile
 from .errors import InputError
 from .resources import template_path
-from .usertext import check_text
+from .usertext import (MAX_NOTE, MAX_PHRASE, MAX_SYMBOL, MAX_TITLE, check_length,
+                       check_text)
 
 BUILTIN = ("dls", "nielsen")
 DEFAULT = "dls"
@@ -285,9 +286,22 @@ def _text(table: dict, key: str, source: str, prefix: str, default: str | None =
     try:
         check_text(key, f"the key '{prefix}{key}'")
         check_text(value, f"'{prefix}{key}'")
+        check_length(key, f"the key '{prefix}{key}'", MAX_SYMBOL)
+        limit, one_line = _length_limit(prefix, key)
+        check_length(value, f"'{prefix}{key}'", limit, one_line=one_line)
     except InputError as exc:
         raise InputError(f"{source}: {exc}") from None
     return value
+
+
+def _length_limit(prefix: str, key: str) -> tuple[int, bool]:
+    """The most characters the text at `prefix + key` may have, and whether it is one line:
+    symbols are short, meanings a phrase; the note and description are tooltips only."""
+    if prefix == "":
+        return {"profile": (MAX_SYMBOL, True), "title": (MAX_TITLE, True)}.get(key, (MAX_NOTE, False))
+    if prefix in ("names.", "style.") or (prefix.startswith("symbols.") and key in ("symbol", "shape")):
+        return MAX_SYMBOL, True
+    return MAX_PHRASE, True
 
 
 def _table(table: dict, key: str, source: str, prefix: str = "") -> dict:

@@ -20,7 +20,7 @@ from pathlib import Path
 from . import tomlfile
 from .errors import InputError
 from .model import DEFAULT_LEAKY_SLOPE, HIDDEN_ACTIVATIONS, Network, SpecError
-from .usertext import check_text
+from .usertext import MAX_LICENSE, MAX_TITLE, check_length, check_text
 
 EXAMPLE_LAYERS = "layers = [2, 3, 2, 1]"
 TEXT_KEYS = ("title", "licence", "license", "notation")
@@ -75,9 +75,12 @@ def parse_spec(text: str, source: str = "spec") -> Spec:
                         f"only, not \"{activation}\"; drop one of them")
     text_values = {key: _typed(table, key, str, None, source, f'text in quotes, e.g. {key} = "..."')
                    for key in TEXT_KEYS}
+    lengths = {"title": MAX_TITLE, "licence": MAX_LICENSE, "license": MAX_LICENSE}
     for key, value in text_values.items():
         try:
             check_text(value, f"'{key}'")
+            if key in lengths:
+                check_length(value, f"'{key}'", lengths[key])
         except InputError as exc:
             raise SpecError(f"{source}: {exc}") from None
     try:
