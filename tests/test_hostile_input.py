@@ -224,3 +224,49 @@ def test_user_text_reaches_every_format_literally_or_is_refused(title, licence, 
         assert any(tip.startswith(f"{symbol}[1] = ") for tip in tips)  # its tooltip
         assert any(t.startswith(f"{symbol}[1] = ") for t in graphml_text)
         assert any(f"<b>{html.escape(symbol, quote=False)}</b>" in t for t in graphml_text)
+
+
+# -- how large a network may be ---------------------------------------------------------------
+
+@QUICK
+@given(st.integers(min_value=-2, max_value=2**80) | st.sampled_from([2**63, 2**64, 10**40]))
+def test_a_layer_size_is_taken_exactly_within_the_bounds(size):
+    from bpdiag.model import MAX_UNITS, Network, SpecError
+
+    text = f"layers = [{size}, 1]\n"
+    if 1 <= size <= MAX_UNITS:
+        assert parse_spec(text).network.sizes == (size, 1)
+        assert Network((size, 1)).sizes == (size, 1)
+    else:
+        with pytest.raises(SpecError) as caught:
+            parse_spec(text)
+        assert "\n" not in str(caught.value) and len(str(caught.value)) < 200
+        with pytest.raises(SpecError):
+            Network((size, 1))
+
+
+def test_the_depth_limit_holds_for_every_format_and_check():
+    from bpdiag.diagrams import RenderOptions, render_view
+    from bpdiag.model import MAX_LAYERS, Network, SpecError
+    from bpdiag.views import View
+
+    deepest = Network((2,) * MAX_LAYERS + (1,))
+    assert deepest.depth == MAX_LAYERS
+    assert render_view(deepest, View(None), ("json",), RenderOptions())["json"].startswith(b"{")
+    with pytest.raises(SpecError, match=f"L = {MAX_LAYERS + 1} layers is deeper than the {MAX_LAYERS}"):
+        Network((2,) * (MAX_LAYERS + 1) + (1,))
+    with pytest.raises(SpecError, match="deeper than"):
+        parse_spec(f"layers = [{', '.join(['2'] * (MAX_LAYERS + 1))}, 1]\n")
+
+
+def test_json_of_one_view_grows_linearly_with_depth():
+    """render --all writes L + 1 views, so its output grows with L²; each view grows with L only."""
+    from bpdiag.diagrams import RenderOptions, render_view
+    from bpdiag.model import Network
+    from bpdiag.views import View
+
+    def size(depth: int) -> int:
+        net = Network((2,) * depth + (1,))
+        return len(render_view(net, View(1), ("json",), RenderOptions())["json"])
+    small, large = size(20), size(80)
+    assert 3.5 < large / small < 4.5

@@ -15,6 +15,13 @@ HIDDEN_ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu")
 OUTPUT_ACTIVATION = "sigmoid"
 DEFAULT_SIZES = (2, 3, 2, 1)
 DEFAULT_LEAKY_SLOPE = 0.01
+# Bounds on any network, for every view and format (JSON and check too). `render --all` writes
+# L + 1 diagrams of a size growing with L, so its output grows with L²: L = 100 is 30 MB of JSON
+# in 6 s; the drawn views stop earlier (graph.MAX_DRAWN_LAYERS). A layer may have as many units
+# as an image has pixel values (the course's 64×64×3 = 12288 inputs) and far more; `check` is
+# bounded by its own limit on parameters.
+MAX_LAYERS = 100
+MAX_UNITS = 1_000_000
 
 
 class SpecError(InputError, ValueError):
@@ -65,11 +72,18 @@ def _validate(net: Network) -> None:
         raise SpecError(
             f"layers needs at least two sizes n[0],n[L] (got {len(sizes)}); e.g. --layers 2,3,2,1"
         )
+    if len(sizes) - 1 > MAX_LAYERS:
+        raise SpecError(f"a network of L = {len(sizes) - 1} layers is deeper than the {MAX_LAYERS} "
+                        "bpdiag takes; give fewer layers")
     for index, n in enumerate(sizes):
         if isinstance(n, bool) or not isinstance(n, int):
             raise SpecError(f"layer size n[{index}] = {n!r} is not a whole number; e.g. --layers 2,3,2,1")
         if n < 1:
             raise SpecError(f"layer size n[{index}] = {n} must be at least 1; e.g. --layers 2,3,2,1")
+        if n > MAX_UNITS:
+            shown = str(n) if n < 10**30 else f"a number of {len(str(n))} digits"
+            raise SpecError(f"layer size n[{index}] = {shown} is more than the {MAX_UNITS} units a "
+                            "layer may have; give a smaller size")
     if sizes[-1] != 1:
         raise SpecError(
             f"the output layer has n[{len(sizes) - 1}] = {sizes[-1]} units; binary logistic "

@@ -11,6 +11,7 @@ import json
 import os
 import re
 import stat
+import sys
 import tomllib
 from pathlib import Path
 
@@ -90,6 +91,9 @@ def parse(text: str, source: str, *, nesting_hint: str,
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise error(f"{source}: invalid TOML: {exc}; fix the syntax there") from None
+    except ValueError:  # tomllib passes on int()'s limit on digits (sys.get_int_max_str_digits)
+        raise error(f"{source}: a number too long to read (more than "
+                    f"{sys.get_int_max_str_digits()} digits); write a smaller number") from None
 
 
 # Strings and comments, found the way TOML reads them (leftmost first), so that the dots and
