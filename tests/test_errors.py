@@ -416,5 +416,5 @@ def test_api_write_refuses_an_unknown_extension(tmp_path):
     with pytest.raises(bpdiag.InputError, match="'.txt' is not a format"):
         bpdiag.render(view=1).write(tmp_path / "bp2.txt")
     assert not (tmp_path / "bp2.txt").exists()
-    with pytest.raises(bpdiag.InputError, match="seed -1"):
+    with pytest.raises(bpdiag.InputError, match="seed = -1 must be at least 0"):
         bpdiag.check(seed=-1)

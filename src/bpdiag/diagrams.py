@@ -33,7 +33,15 @@ class RenderOptions:
     notation: Profile | str = DEFAULT  # drawn symbols: 'dls', 'nielsen', a profile file, a Profile
 
     def __post_init__(self) -> None:
+        from . import arguments
         from .usertext import MAX_LICENSE, MAX_TITLE, check_length, check_text
+        for name in ("inference", "legend", "values"):
+            arguments.flag(getattr(self, name), name)
+        arguments.whole(self.seed, "seed", 0, "seed=0")
+        if self.m is not None:
+            arguments.whole(self.m, "m", 1, "m=4")
+        arguments.optional_text(self.title, "title")
+        arguments.optional_text(self.license, "license")
         check_text(self.title, "--title")
         check_text(self.license, "--license")
         check_length(self.title, "--title", MAX_TITLE)

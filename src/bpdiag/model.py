@@ -37,6 +37,9 @@ class Network:
     leaky_slope: float = DEFAULT_LEAKY_SLOPE
 
     def __post_init__(self) -> None:
+        if isinstance(self.sizes, (str, bytes)) or not hasattr(self.sizes, "__iter__"):
+            raise TypeError(f"sizes must be a sequence of whole numbers such as (2, 3, 2, 1), not "
+                            f"{type(self.sizes).__name__}")
         object.__setattr__(self, "sizes", tuple(self.sizes))
         _validate(self)
 
@@ -89,7 +92,7 @@ def _validate(net: Network) -> None:
             f"the output layer has n[{len(sizes) - 1}] = {sizes[-1]} units; binary logistic "
             "regression needs exactly 1: end --layers with 1"
         )
-    if net.hidden_activation not in HIDDEN_ACTIVATIONS:
+    if not isinstance(net.hidden_activation, str) or net.hidden_activation not in HIDDEN_ACTIVATIONS:
         raise SpecError(
             f"unknown hidden activation {net.hidden_activation!r}; choose one of "
             + ", ".join(HIDDEN_ACTIVATIONS)

@@ -37,6 +37,7 @@ file's own names and style, so a small file only says what differs.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -172,6 +173,9 @@ def load_profile(name_or_path: str | Path | Profile | None) -> Profile:
         return name_or_path
     if name_or_path is None:
         return builtin(DEFAULT)
+    if not isinstance(name_or_path, (str, os.PathLike)):
+        raise TypeError(f"notation must be {', '.join(BUILTIN)}, a profile file's path or a "
+                        f"Profile, not {type(name_or_path).__name__}")
     if isinstance(name_or_path, str) and name_or_path in BUILTIN:
         return builtin(name_or_path)
     text = str(name_or_path)
