@@ -270,3 +270,18 @@ def test_json_of_one_view_grows_linearly_with_depth():
         return len(render_view(net, View(1), ("json",), RenderOptions())["json"])
     small, large = size(20), size(80)
     assert 3.5 < large / small < 4.5
+
+
+def test_the_readme_states_the_limits_the_code_enforces():
+    from bpdiag import model, usertext
+
+    section = (ROOT / "README.md").read_text(encoding="utf-8").split("## Errors", 1)[1]
+    section = " ".join(section.split("\n## ", 1)[0].split())
+    assert f"at most L = {model.MAX_LAYERS} layers and {model.MAX_UNITS:,} units a layer" in section
+    assert f"at most {tomlfile.MAX_FILE_BYTES // 1024} KiB" in section
+    assert f"keys have at most {tomlfile.MAX_KEY_PARTS} parts" in section
+    assert f"nest at most {tomlfile.MAX_NESTING} deep" in section
+    assert usertext.MAX_TITLE == usertext.MAX_LICENSE == usertext.MAX_PHRASE == 200
+    assert f"at most {usertext.MAX_TITLE} characters" in section
+    assert f"operators {usertext.MAX_SYMBOL}, its meanings and colour-key texts {usertext.MAX_PHRASE}" in section
+    assert f"description {usertext.MAX_NOTE}" in section
