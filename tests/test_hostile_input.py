@@ -285,3 +285,21 @@ def test_the_readme_states_the_limits_the_code_enforces():
     assert f"at most {usertext.MAX_TITLE} characters" in section
     assert f"operators {usertext.MAX_SYMBOL}, its meanings and colour-key texts {usertext.MAX_PHRASE}" in section
     assert f"description {usertext.MAX_NOTE}" in section
+
+
+@QUICK
+@given(key=st.text(min_size=1, max_size=2000), value=st.text(max_size=300) | st.integers())
+def test_errors_show_any_key_or_value_short_and_printable(key, value):
+    """A message quotes what the file holds, but never a terminal escape or a page of it."""
+    from bpdiag.profiles import parse_profile
+
+    key_toml, value_toml = _toml_string(key), _toml_string(value) if isinstance(value, str) else value
+    for parse_, text in ((parse_spec, f"layers = [2, 1]\n{key_toml} = {value_toml}\n"),
+                         (parse_profile, f'profile = "p"\n[operators]\n{key_toml} = {value_toml}\n'),
+                         (parse_spec, f"layers = [2, 1]\ntitle = {value_toml}\n")):
+        try:
+            parse_(text)
+        except InputError as exc:
+            message = str(exc)
+            assert all(c.isprintable() for c in message), message
+            assert len(message) < 500, message

@@ -269,7 +269,7 @@ def _key(key: str) -> str:
 def _unknown(key: str, known: tuple[str, ...], prefix: str) -> str:
     close = difflib.get_close_matches(key, known, n=1)
     hint = f"did you mean '{prefix}{close[0]}'? " if close else ""
-    return f"unknown key '{prefix}{key}'; {hint}the known keys are " + ", ".join(known)
+    return f"unknown key '{prefix}{tomlfile.shown_key(key)}'; {hint}the known keys are " + ", ".join(known)
 
 
 def _known(table: dict, known: tuple[str, ...], source: str, prefix: str) -> None:
@@ -284,15 +284,16 @@ def _text(table: dict, key: str, source: str, prefix: str, default: str | None =
             raise InputError(f"{source}: missing key '{prefix}{key}'")
         return default
     value = table[key]
+    name = prefix + tomlfile.shown_key(key)  # an operator's key may be any text
     if not isinstance(value, str):
-        raise InputError(f"{source}: '{prefix}{key}' must be text in quotes, not "
-                         f"{tomlfile.describe(value)}; write e.g. {_key(key)} = \"...\"")
+        raise InputError(f"{source}: '{name}' must be text in quotes, not "
+                         f"{tomlfile.describe(value)}; write e.g. {_key(tomlfile.shown_key(key))} = \"...\"")
     try:
-        check_text(key, f"the key '{prefix}{key}'")
-        check_text(value, f"'{prefix}{key}'")
-        check_length(key, f"the key '{prefix}{key}'", MAX_SYMBOL)
+        check_text(key, f"the key '{name}'")
+        check_text(value, f"'{name}'")
+        check_length(key, f"the key '{name}'", MAX_SYMBOL)
         limit, one_line = _length_limit(prefix, key)
-        check_length(value, f"'{prefix}{key}'", limit, one_line=one_line)
+        check_length(value, f"'{name}'", limit, one_line=one_line)
     except InputError as exc:
         raise InputError(f"{source}: {exc}") from None
     return value

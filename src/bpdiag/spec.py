@@ -95,7 +95,7 @@ def parse_spec(text: str, source: str = "spec") -> Spec:
 def _unknown(key: str) -> str:
     close = difflib.get_close_matches(key, KNOWN_KEYS, n=1)
     hint = f"did you mean '{close[0]}'? " if close else ""
-    return f"unknown key '{key}'; {hint}the known keys are " + ", ".join(KNOWN_KEYS)
+    return f"unknown key '{tomlfile.shown_key(key)}'; {hint}the known keys are " + ", ".join(KNOWN_KEYS)
 
 
 def _typed(table: dict, key: str, kind, default, source: str, expected: str):

@@ -149,9 +149,19 @@ def describe(value: object) -> str:
         return f"the number {value}"
     if isinstance(value, str):
         shown = value if len(value) <= 40 else value[:37] + "..."
-        return "the text " + json.dumps(shown, ensure_ascii=False)  # escapes keep it one line
+        return "the text " + _printable(json.dumps(shown, ensure_ascii=False))  # one line
     if isinstance(value, list):
         return "an array"
     if isinstance(value, dict):
         return "a table"
     return f"the {type(value).__name__} {value}"
+
+
+def shown_key(key: str) -> str:
+    """A key as an error message names it: at most 40 characters, none a control character."""
+    return _printable(key if len(key) <= 40 else key[:37] + "...")
+
+
+def _printable(text: str) -> str:
+    """`text` with each character a terminal would not print as itself (controls, escapes) as \\uXXXX."""
+    return "".join(c if c.isprintable() else f"\\u{ord(c):04x}" for c in text)
