@@ -234,6 +234,7 @@ MISUSE = [
     (lambda: bpdiag.Network((2, 1), hidden_activation=None), ValueError, "unknown hidden activation"),
     (lambda: bpdiag.View("2"), TypeError, "to_layer must be a layer number K"),
     (lambda: bpdiag.View(2, granularity=None), TypeError, "granularity must be one of"),
+    (lambda: bpdiag.Diagram((2, 1), 1, None), TypeError, "Diagram's network must be a Network"),
     (lambda: DIAGRAM.to_bytes(None), TypeError, "fmt must be one format name"),
     (lambda: DIAGRAM.to_bytes("svg,png"), ValueError, "fmt 'svg,png' is not a format"),
     (lambda: DIAGRAM.write(None), TypeError, "path must be a file or folder path"),

@@ -125,6 +125,14 @@ class Diagram:
     options: RenderOptions
     _cache: dict[str, bytes] = field(default_factory=dict, init=False, repr=False, compare=False)
 
+    def __post_init__(self) -> None:
+        from .diagrams import RenderOptions
+
+        for name, kind in (("network", Network), ("view", View), ("options", RenderOptions)):
+            if not isinstance(getattr(self, name), kind):
+                raise TypeError(f"Diagram's {name} must be a {kind.__name__}, not "
+                                f"{type(getattr(self, name)).__name__}; bpdiag.render() makes one")
+
     @property
     def name(self) -> str:
         """The file stem: 'forward', 'backprop_to_layer_2', ..."""
