@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from click.testing import CliRunner
 from lxml import etree
 
@@ -66,7 +68,7 @@ def test_build_graph_is_the_graph_the_cli_draws():
 def test_as_view_accepts_a_view_a_layer_or_none():
     assert bpdiag.as_view(bpdiag.View(2)) == bpdiag.View(2) == bpdiag.as_view(2)
     assert bpdiag.as_view(None).is_forward
-    with pytest.raises(InputError, match="neither a View"):
+    with pytest.raises(TypeError, match="neither a View"):
         bpdiag.as_view("2")
     with pytest.raises(InputError, match=r"outside 1\.\.3"):
         bpdiag.build_graph(NET, 4)
@@ -204,3 +206,117 @@ def test_writing_several_formats_runs_graphviz_once(tmp_path, monkeypatch):
 def test_check_in_the_unit_view():
     report = bpdiag.check(bpdiag.Network((2, 2, 1)), m=3, seed=0, granularity="unit")
     assert report.ok and report.view == "unit"
+
+
+# -- argument checking: TypeError for a wrong type, ValueError (InputError) for a wrong value ----
+
+DIAGRAM = bpdiag.render(bpdiag.Network((2, 1)), 1)
+
+MISUSE = [
+    # call, exception, fragment naming the argument and what it accepts
+    (lambda: bpdiag.render(NET, 1, m=-5), ValueError, "m = -5 must be at least 1"),
+    (lambda: bpdiag.render(NET, 1, m=0), ValueError, "m = 0 must be at least 1"),
+    (lambda: bpdiag.render(NET, 1, m="4"), TypeError, "m must be a whole number"),
+    (lambda: bpdiag.render(NET, 1, m=2.5), TypeError, "m must be a whole number"),
+    (lambda: bpdiag.render(NET, None, inference="no"), TypeError, "inference must be True or False"),
+    (lambda: bpdiag.render(NET, 1, legend=0), TypeError, "legend must be True or False"),
+    (lambda: bpdiag.render(NET, 1, values="yes"), TypeError, "values must be True or False"),
+    (lambda: bpdiag.render(NET, 1, seed=-1), ValueError, "seed = -1 must be at least 0"),
+    (lambda: bpdiag.render(NET, 1, title=5), TypeError, "title must be text"),
+    (lambda: bpdiag.render(NET, 1, license=b"MIT"), TypeError, "license must be text"),
+    (lambda: bpdiag.render(NET, 1, notation=5), TypeError, "notation must be dls, nielsen"),
+    (lambda: bpdiag.render(NET, "2"), TypeError, "neither a View"),
+    (lambda: bpdiag.render(5), TypeError, "network must be a bpdiag.Network"),
+    (lambda: bpdiag.render((2, 3, 0)), ValueError, "n[2] = 0 must be at least 1"),
+    (lambda: bpdiag.check("2,x,1"), ValueError, "n[1] = 'x' is not a whole number"),
+    (lambda: bpdiag.check(NET, m="5"), TypeError, "m must be a whole number"),
+    (lambda: bpdiag.check(NET, m=0), ValueError, "m = 0 must be at least 1"),
+    (lambda: bpdiag.check(NET, seed=1.5), TypeError, "seed must be a whole number"),
+    (lambda: bpdiag.check(NET, granularity="cells"), ValueError, "granularity = 'cells' is not one of"),
+    (lambda: bpdiag.check(NET, granularity=None), TypeError, "granularity must be one of"),
+    (lambda: bpdiag.explain(NET, 1, format=None), TypeError, "format must be one of"),
+    (lambda: bpdiag.explain(NET, 1, inference=1), TypeError, "inference must be True or False"),
+    (lambda: bpdiag.build_graph(NET, 1, m=0), ValueError, "m = 0 must be at least 1"),
+    (lambda: bpdiag.build_graph({"sizes": (2, 1)}), TypeError, "network must be"),
+    (lambda: bpdiag.Network(5), TypeError, "sizes must be a sequence of whole numbers"),
+    (lambda: bpdiag.Network("2,1"), TypeError, "sizes must be a sequence of whole numbers"),
+    (lambda: bpdiag.Network((2, 1), hidden_activation=None), ValueError, "unknown hidden activation"),
+    (lambda: bpdiag.View("2"), TypeError, "to_layer must be a layer number K"),
+    (lambda: bpdiag.View(2, granularity=None), TypeError, "granularity must be one of"),
+    (lambda: bpdiag.Diagram((2, 1), 1, None), TypeError, "Diagram's network must be a Network"),
+    (lambda: DIAGRAM.to_bytes(None), TypeError, "fmt must be one format name"),
+    (lambda: DIAGRAM.to_bytes("svg,png"), ValueError, "fmt 'svg,png' is not a format"),
+    (lambda: DIAGRAM.write(None), TypeError, "path must be a file or folder path"),
+    (lambda: DIAGRAM.write("fig.svg", formats="png"), ValueError,
+     "fig.svg names one svg file, so formats='png' cannot apply"),
+    (lambda: DIAGRAM.write("out", formats=5), TypeError, "formats must be text such as 'svg,png'"),
+]
+
+
+@pytest.mark.parametrize("call,kind,fragment", MISUSE, ids=[row[2] for row in MISUSE])
+def test_public_functions_name_the_wrong_argument(call, kind, fragment, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(kind) as caught:
+        call()
+    assert fragment in str(caught.value)
+    assert "\n" not in str(caught.value)
+    if kind is ValueError:
+        assert isinstance(caught.value, bpdiag.InputError)  # one line on the command line too
+    assert list(tmp_path.iterdir()) == []  # nothing written
+
+
+def test_a_network_may_be_given_as_its_sizes():
+    assert bpdiag.render((2, 3, 1), 1).network == bpdiag.Network((2, 3, 1))
+    assert bpdiag.render([2, 3, 1], 1).network == bpdiag.Network((2, 3, 1))
+    assert bpdiag.check("2,3,1", m=3).ok
+    assert bpdiag.build_graph("2, 3, 1", 2).graph["layers"] == [2, 3, 1]
+    assert bpdiag.explain((2, 1)).startswith("Forward pass: layers 2,1")
+
+
+def test_input_errors_are_value_errors():
+    assert issubclass(bpdiag.InputError, ValueError) and issubclass(bpdiag.InputError, bpdiag.BpdiagError)
+
+
+GARBAGE = (st.none() | st.booleans() | st.integers(-10**30, 10**30) | st.floats()
+           | st.text(max_size=12) | st.binary(max_size=6)
+           | st.lists(st.integers(-3, 9) | st.text(max_size=3), max_size=4).map(tuple)
+           | st.dictionaries(st.text(max_size=3), st.integers(), max_size=2)
+           | st.sampled_from(["svg", "json", "2,1", "dls", "nielsen", "batch", "unit", "text"]))
+
+
+def _only_clean_errors(call) -> None:
+    try:
+        call()
+    except (TypeError, ValueError) as exc:  # InputError is a ValueError
+        message = str(exc)
+        assert message and "\n" not in message, message
+        assert "object has no attribute" not in message and "not supported between" not in message
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(args=st.lists(GARBAGE, max_size=3),
+       name=st.sampled_from(["render", "check", "explain", "build_graph", "as_view"]),
+       option=st.sampled_from(["m", "seed", "inference", "title", "license", "legend", "values",
+                               "notation", "granularity", "format"]),
+       value=GARBAGE)
+def test_garbage_arguments_give_only_type_or_value_errors(tmp_path, monkeypatch, args, name,
+                                                          option, value):
+    monkeypatch.chdir(tmp_path)
+    function = getattr(bpdiag, name)
+    _only_clean_errors(lambda: function(*args))
+    if name == "check":
+        if option in ("m", "seed", "granularity"):
+            _only_clean_errors(lambda: function(bpdiag.Network((2, 1)), **{option: value}))
+    elif name != "as_view":
+        _only_clean_errors(lambda: function(bpdiag.Network((2, 1)), **{option: value}))
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(fmt=GARBAGE, path=GARBAGE, formats=GARBAGE)
+def test_garbage_formats_and_paths_give_only_type_or_value_errors(tmp_path, monkeypatch, fmt, path,
+                                                                  formats):
+    monkeypatch.chdir(tmp_path)
+    _only_clean_errors(lambda: DIAGRAM.to_bytes(fmt))
+    _only_clean_errors(lambda: DIAGRAM.write(path, formats=formats))

@@ -69,10 +69,17 @@ def _file(name: str):
 
 def _unreadable_spec(tmp: Path, monkeypatch) -> None:
     (tmp / "net.toml").write_text("layers = [2, 1]\n")
+    real = os.open
 
-    def refuse(self):
-        raise PermissionError(errno.EACCES, "Permission denied")
-    monkeypatch.setattr(Path, "read_bytes", refuse)
+    def refuse(path, *args, **kwargs):
+        if str(path).endswith("net.toml"):
+            raise PermissionError(errno.EACCES, "Permission denied")
+        return real(path, *args, **kwargs)
+    monkeypatch.setattr(os, "open", refuse)
+
+
+def _fifo(tmp: Path, monkeypatch) -> None:
+    os.mkfifo(tmp / "net.toml")  # no writer: reading it would block forever
 
 
 def _unwritable_out(tmp: Path, monkeypatch) -> None:
@@ -156,6 +163,12 @@ ERRORS = [
      "--spec describes the network", "drop --layers"),
     ("title-control-char", "render --format json --title a\x01b", None, 2,
      "control character U+0001", "remove it"),
+    ("title-too-long", "render --format json --title " + "t" * 16_000, None, 2,
+     "--title is 16000 characters long; diagrams show at most 200", "shorten it"),
+    ("license-too-long", "render --format svg --license " + "l" * 20_000, None, 2,
+     "--license is 20000 characters long; diagrams show at most 200", "shorten it"),
+    ("title-two-lines", "render --format svg --title a\nb", None, 2, "--title contains a line break",
+     "write a space instead"),
     ("license-control-char", "render --format json --license \x1b[31m", None, 2,
      "--license contains the control character U+001B", "remove it"),
     # U+3FFFD: unassigned, so in no font, and outside the BMP for the rule without fontconfig
@@ -188,7 +201,15 @@ ERRORS = [
     ("spec-title-control-char", "render --format json --spec {tmp}/net.toml",
      _spec('layers = [2, 1]\ntitle = "a\\u0007"\n'), 2, "control character U+0007", "remove it"),
     ("spec-nested-too-deep", "check --spec {tmp}/net.toml", _spec("layers = " + "[" * 5000 + "\n"),
-     2, "nested too deeply", "layers = [2, 3, 2, 1]"),
+     2, "nested more than 8 deep", "layers = [2, 3, 2, 1]"),
+    ("spec-dotted-too-deep", "check --spec {tmp}/net.toml", _spec("a" + ".a" * 30_000 + " = 1\n"),
+     2, "line 1: a dotted key of 30001 parts, more than the 8", "a spec needs no nesting"),
+    ("spec-too-large", "check --spec {tmp}/net.toml", _spec("layers = [2, 1]\n" + "#" * 70_000),
+     2, "is larger than 64 KiB", "give a smaller TOML file"),
+    ("spec-fifo", "check --spec {tmp}/net.toml", _fifo, 2, "is a FIFO (named pipe), not a regular file",
+     "give the path of a TOML network spec"),
+    ("spec-device", "check --spec /dev/zero", None, 2, "is a device, not a regular file",
+     "give the path of a TOML network spec"),
     # notation profiles
     ("unknown-notation", "render --format json --notation feynman", None, 2,
      "unknown notation profile 'feynman'", "choose dls, nielsen"),
@@ -196,6 +217,22 @@ ERRORS = [
      "the path of a profile .toml file"),
     ("notation-file-folder", "explain --notation {tmp}", None, 2, "is a folder",
      "or the path of a profile .toml file"),
+    ("notation-file-fifo", "explain --notation {tmp}/net.toml", _fifo, 2,
+     "is a FIFO (named pipe), not a regular file", "or the path of a profile .toml file"),
+    ("notation-file-device", "render --format svg --notation /dev/zero", None, 2,
+     "is a device, not a regular file", "the path of a profile .toml file"),
+    ("notation-file-dotted-too-deep", "explain --notation {tmp}/net.toml",
+     _spec('profile = "x"\n[symbols' + ".a" * 30_000 + "]\n"), 2, "a dotted key of 30001 parts",
+     "a profile nests tables one level deep"),
+    ("notation-file-long-symbol", "render --format svg --notation {tmp}/net.toml",
+     _spec('profile = "x"\n[names]\ndW = "' + "w" * 1_000_000 + '"\n'), 2, "is larger than 64 KiB",
+     "give a smaller TOML file"),
+    ("notation-file-symbol-too-long", "render --format svg --notation {tmp}/net.toml",
+     _spec('profile = "x"\n[names]\ndW = "' + "w" * 41 + '"\n'), 2,
+     "'names.dW' is 41 characters long; diagrams show at most 40", "shorten it"),
+    ("spec-title-too-long", "render --format svg --spec {tmp}/net.toml",
+     _spec('layers = [2, 1]\ntitle = "' + "t" * 201 + '"\n'), 2,
+     "'title' is 201 characters long; diagrams show at most 200", "shorten it"),
     ("notation-file-not-utf8", "explain --notation {tmp}/net.toml", _spec_bytes(b"profile = '\xff'"),
      2, "not UTF-8", "save the notation profile as UTF-8"),
     ("notation-file-bad-toml", "render --format svg --notation {tmp}/net.toml",
@@ -233,8 +270,14 @@ ERRORS = [
      "too deep to draw", "--format json"),
     ("check-too-large", "check --layers 100,100,1", None, 2, "10201 weights and biases",
      "check a smaller network"),
-    ("check-huge-size", "check --layers 99999999999999999999,1", None, 2, "weights and biases",
-     "smaller network"),
+    ("check-huge-size", "check --layers 99999999999999999999,1", None, 2,
+     "n[0] = 99999999999999999999 is more than the 1000000 units", "give a smaller size"),
+    ("too-many-layers", "render --format json --layers " + ",".join(["2"] * 101 + ["1"]), None, 2,
+     "L = 101 layers is deeper than the 100", "give fewer layers"),
+    ("spec-size-beyond-64-bits", "check --spec {tmp}/net.toml", _spec(f"layers = [{10**40}, 1]\n"), 2,
+     "is more than the 1000000 units", "give a smaller size"),
+    ("spec-size-too-many-digits", "check --spec {tmp}/net.toml", _spec(f"layers = [{'9' * 5000}, 1]\n"),
+     2, "a number too long to read", "write a smaller number"),
     # Graphviz
     ("graphviz-missing", "render --format svg", _env(BPDIAG_DOT="/nonexistent/dot"), 1,
      "could not run Graphviz's dot", "apt-get install graphviz"),
@@ -512,5 +555,5 @@ def test_api_write_refuses_an_unknown_extension(tmp_path):
     with pytest.raises(bpdiag.InputError, match="'.txt' is not a format"):
         bpdiag.render(view=1).write(tmp_path / "bp2.txt")
     assert not (tmp_path / "bp2.txt").exists()
-    with pytest.raises(bpdiag.InputError, match="seed -1"):
+    with pytest.raises(bpdiag.InputError, match="seed = -1 must be at least 0"):
         bpdiag.check(seed=-1)

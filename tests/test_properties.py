@@ -152,6 +152,7 @@ def test_graphml_validates_and_round_trips_through_networkx(tmp_path_factory, ca
 def check_text_ok(text: str) -> bool:
     try:
         check_text(text, "t")
+        RenderOptions(title=text)  # one line, not too long
     except InputError:
         return False
     return True

@@ -43,7 +43,7 @@ def test_dot_escapes_markup_in_user_text():
     options = RenderOptions(title='a <b> & "c" ]]> é', license="<CC> & co")
     source = render_view(SMALL, View(None), ("dot",), options)["dot"].decode()
     assert 'a &lt;b&gt; &amp; "c" ]]&gt; é' in source          # inside the HTML-like legend
-    assert 'digraph "a <b> & \\"c\\" ]]> é"' in source          # the graph's quoted name
+    assert 'digraph <a &lt;b&gt; &amp; "c" ]]&gt; é> {' in source  # the graph's name, an HTML string
     assert "&lt;CC&gt; &amp; co" in source
 
 

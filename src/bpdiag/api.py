@@ -6,10 +6,12 @@ line starts fast. The CLI calls the same modules these functions call.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import arguments
 from .errors import InputError
 from .model import DEFAULT_M, Network
 from .views import View
@@ -22,6 +24,8 @@ if TYPE_CHECKING:
 
 ViewLike = View | int | None
 """A View, or K for back-propagation to layer K, or None for the forward pass."""
+NetworkLike = Network | tuple[int, ...] | list[int] | str
+"""A Network, or its layer sizes: (2, 3, 2, 1) or '2,3,2,1' (ReLU hidden layers)."""
 
 
 def as_view(view: ViewLike) -> View:
@@ -37,11 +41,11 @@ def as_view(view: ViewLike) -> View:
     if view is None:
         return View(None)
     if isinstance(view, bool) or not isinstance(view, int):
-        raise InputError(f"view {view!r} is neither a View, a layer number K nor None (forward)")
+        raise TypeError(f"view {view!r} is neither a View, a layer number K nor None (forward)")
     return View(view)
 
 
-def build_graph(network: Network = Network(), view: ViewLike = None, *, m: int | None = None,
+def build_graph(network: NetworkLike = Network(), view: ViewLike = None, *, m: int | None = None,
                 inference: bool = False) -> nx.DiGraph:
     """The view's dataflow graph: quantity and operation nodes, ids such as 'bwd:L2:dW'.
 
@@ -54,10 +58,13 @@ def build_graph(network: Network = Network(), view: ViewLike = None, *, m: int |
     """
     from .graph import build_graph as build
 
-    return build(network, as_view(view), m=m, inference=inference)
+    network = arguments.as_network(network)
+    if m is not None:
+        arguments.whole(m, "m", 1, "m=5")
+    return build(network, as_view(view), m=m, inference=arguments.flag(inference, "inference"))
 
 
-def check(network: Network = Network(), m: int = DEFAULT_M, seed: int = 0,
+def check(network: NetworkLike = Network(), m: int = DEFAULT_M, seed: int = 0,
           granularity: str = "batch") -> CheckReport:
     """Evaluate every view's graph with numpy on seeded data; compare each gradient with
     central differences. `report.ok` is True when all agree. `granularity` 'example' or 'unit'
@@ -69,11 +76,16 @@ def check(network: Network = Network(), m: int = DEFAULT_M, seed: int = 0,
     (True, ['dW1', 'dW2', 'db1', 'db2'])
     """
     from .verify import check as run_check
+    from .views import GRANULARITIES
 
+    network = arguments.as_network(network)
+    arguments.whole(m, "m", 1, "m=5")
+    arguments.whole(seed, "seed", 0, "seed=0")
+    arguments.choice(granularity, "granularity", GRANULARITIES)
     return run_check(network, m=m, seed=seed, view=granularity)
 
 
-def explain(network: Network = Network(), view: ViewLike = None, format: str = "text", *,
+def explain(network: NetworkLike = Network(), view: ViewLike = None, format: str = "text", *,
             inference: bool = False, notation: Any = None) -> str:
     """The view's computation step by step in `format` 'text', 'markdown' or 'latex'.
 
@@ -87,9 +99,13 @@ def explain(network: Network = Network(), view: ViewLike = None, format: str = "
     >>> print(text.splitlines()[-1])
     stop: back-propagation to layer 3 ends here; dA[2] = W[3]ᵀ dZ[3] would continue to layer 2
     """
-    from .explanation import explain_text
+    from .explanation import FORMATS, explain_text
 
-    return explain_text(network, as_view(view), format, inference=inference, notation=notation)
+    network = arguments.as_network(network)
+    if not isinstance(format, str):  # explain_text names the choices for a wrong name
+        raise TypeError(f"format must be one of {', '.join(FORMATS)}, not {type(format).__name__}")
+    return explain_text(network, as_view(view), format,
+                        inference=arguments.flag(inference, "inference"), notation=notation)
 
 
 @dataclass(frozen=True)
@@ -109,6 +125,14 @@ class Diagram:
     options: RenderOptions
     _cache: dict[str, bytes] = field(default_factory=dict, init=False, repr=False, compare=False)
 
+    def __post_init__(self) -> None:
+        from .diagrams import RenderOptions
+
+        for name, kind in (("network", Network), ("view", View), ("options", RenderOptions)):
+            if not isinstance(getattr(self, name), kind):
+                raise TypeError(f"Diagram's {name} must be a {kind.__name__}, not "
+                                f"{type(getattr(self, name)).__name__}; bpdiag.render() makes one")
+
     @property
     def name(self) -> str:
         """The file stem: 'forward', 'backprop_to_layer_2', 'forward_inference', ... (the names
@@ -122,9 +146,15 @@ class Diagram:
 
     def to_bytes(self, fmt: str) -> bytes:
         """The diagram in one format: 'graphml', 'svg', 'png', 'dot' or 'json'."""
-        from .diagrams import parse_formats
+        from .diagrams import FORMATS
 
-        (fmt,) = parse_formats(fmt)
+        if not isinstance(fmt, str):
+            raise TypeError(f"fmt must be one format name, one of {', '.join(FORMATS)}; not "
+                            f"{type(fmt).__name__}")
+        if fmt.strip().lower() not in FORMATS:
+            raise InputError(f"fmt {fmt!r} is not a format; give one of {', '.join(FORMATS)} "
+                             "(write() takes several)")
+        fmt = fmt.strip().lower()
         return self._render((fmt,))[fmt]
 
     def _render(self, formats: tuple[str, ...]) -> dict[str, bytes]:
@@ -146,11 +176,21 @@ class Diagram:
         from .diagrams import DEFAULT_FORMATS, FORMATS, parse_formats
         from .files import atomic_write, prepare_out_dir, write_files
 
+        if not isinstance(path, (str, os.PathLike)):
+            raise TypeError(f"path must be a file or folder path (str or Path), not "
+                            f"{type(path).__name__}")
+        if formats is not None and not isinstance(formats, str) and not (
+                isinstance(formats, (tuple, list)) and all(isinstance(f, str) for f in formats)):
+            raise TypeError("formats must be text such as 'svg,png', a tuple of format names or "
+                            f"None, not {type(formats).__name__}")
         path = Path(path)
         suffix = path.suffix.lstrip(".").lower()
         if suffix in FORMATS and formats is None:
             data = self.to_bytes(suffix)
             return [atomic_write(prepare_out_dir(path.parent) / path.name, data)]
+        if suffix in FORMATS:
+            raise InputError(f"{path} names one {suffix} file, so formats={formats!r} cannot apply; "
+                             f"drop formats, or give a folder to write {formats!r} into")
         if path.suffix and not path.is_dir():
             raise InputError(f"{path}: '{path.suffix}' is not a format; name a file ending in "
                              f".{', .'.join(FORMATS)}, or a folder")
@@ -166,7 +206,7 @@ class Diagram:
         return self.to_bytes("svg").decode("utf-8")
 
 
-def render(network: Network = Network(), view: ViewLike = None, **options: Any) -> Diagram:
+def render(network: NetworkLike = Network(), view: ViewLike = None, **options: Any) -> Diagram:
     """The diagram of one view; nothing is laid out or written until a format is asked for.
 
     `options` are those of `bpdiag.diagrams.RenderOptions`: inference (the forward pass with
@@ -181,6 +221,7 @@ def render(network: Network = Network(), view: ViewLike = None, **options: Any) 
     """
     from .diagrams import RenderOptions
 
+    network = arguments.as_network(network)
     known = {item.name for item in fields(RenderOptions)}
     unknown = sorted(set(options) - known)
     if unknown:

@@ -34,9 +34,19 @@ class RenderOptions:
     notation: Profile | str = DEFAULT  # drawn symbols: 'dls', 'nielsen', a profile file, a Profile
 
     def __post_init__(self) -> None:
-        from .usertext import check_text
+        from . import arguments
+        from .usertext import MAX_LICENSE, MAX_TITLE, check_length, check_text
+        for name in ("inference", "legend", "values"):
+            arguments.flag(getattr(self, name), name)
+        arguments.whole(self.seed, "seed", 0, "seed=0")
+        if self.m is not None:
+            arguments.whole(self.m, "m", 1, "m=4")
+        arguments.optional_text(self.title, "title")
+        arguments.optional_text(self.license, "license")
         check_text(self.title, "--title")
         check_text(self.license, "--license")
+        check_length(self.title, "--title", MAX_TITLE)
+        check_length(self.license, "--license", MAX_LICENSE)
 
     def file_stem(self, view: View) -> str:
         """The file name (without extension) of `view` drawn with these options (views.file_stem)."""

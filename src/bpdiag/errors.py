@@ -9,7 +9,8 @@ class BpdiagError(Exception):
     exit_code = 1
 
 
-class InputError(BpdiagError):
-    """Bad input: an option, a spec or a file the user gave (exit code 2, like a usage error)."""
+class InputError(BpdiagError, ValueError):
+    """Bad input: an option, a spec or a file the user gave (exit code 2, like a usage error); to
+    Python callers a ValueError."""
 
     exit_code = 2

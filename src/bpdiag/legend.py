@@ -1,6 +1,8 @@
 """The legend block: title, version and network, licence, the colour key and the notation used.
 
-So that a diagram can still be read weeks later without this tool at hand.
+So that a diagram can still be read weeks later without this tool at hand. The title and the facts
+(the licence, the profile's name) are plain text, drawn as written; the key and the notation rows
+are notation, drawn with superscripts and subscripts (richtext).
 """
 
 from __future__ import annotations
@@ -13,13 +15,13 @@ from . import styles
 from .graph import attrs as a
 from .labels import matrix_glyph
 from .profiles import DEFAULT, Profile, builtin, load_profile, plain_superscripts
-from .richtext import RichText, parse, rich, to_graphviz, to_swing_inline
+from .richtext import RichText, Run, parse, rich, to_graphviz, to_swing_inline
 from .styles import EdgeStyle, NodeStyle
 
 
 @dataclass(frozen=True)
 class Legend:
-    title: str
+    title: str                                        # plain text, as are the facts
     facts: tuple[str, ...]                            # version, network, licence
     key: tuple[tuple[str, NodeStyle], ...]            # colour/shape key
     notation: tuple[tuple[str, str, str], ...]        # (symbol, meaning, shape)
@@ -86,6 +88,10 @@ def _gv(text: str, size: float, bold: bool = False) -> str:
     return to_graphviz(rich(parse(text, bold=bold)), size, align="LEFT")
 
 
+def _gv_plain(text: str, size: float, bold: bool = False) -> str:
+    return to_graphviz(rich((Run(text, bold=bold),)), size, align="LEFT")
+
+
 def _gv_table(rows: list[str]) -> str:
     return ('<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="1">'
             + "".join(rows) + "</TABLE>")
@@ -96,7 +102,7 @@ def to_graphviz_table(legend: Legend) -> str:
     facts, then the colour key and the notation side by side."""
     font = styles.font()
     look = styles.legend_style()
-    facts = _gv_table([f'<TR><TD ALIGN="LEFT">{_gv(fact, font.small)}</TD></TR>'
+    facts = _gv_table([f'<TR><TD ALIGN="LEFT">{_gv_plain(fact, font.small)}</TD></TR>'
                        for fact in legend.facts])
     key = _gv_table([
         f'<TR><TD BGCOLOR="{style.fill}" COLOR="{style.border}" BORDER="1" WIDTH="22" '
@@ -117,7 +123,7 @@ def to_graphviz_table(legend: Legend) -> str:
     return (f'<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="6" '
             f'BGCOLOR="{look["fill"]}" COLOR="{look["border"]}">'
             f'<TR><TD COLSPAN="2" BGCOLOR="{look["header_fill"]}" ALIGN="LEFT">'
-            f'{_gv(legend.title, font.size + 2, bold=True)}</TD></TR>'
+            f'{_gv_plain(legend.title, font.size + 2, bold=True)}</TD></TR>'
             f'<TR><TD COLSPAN="2" ALIGN="LEFT">{facts}</TD></TR>'
             f'<TR><TD ALIGN="LEFT" VALIGN="TOP">{key}</TD>'
             f'<TD ALIGN="LEFT" VALIGN="TOP">{notation}</TD></TR></TABLE>')
@@ -127,12 +133,16 @@ def _swing(text: str, bold: bool = False) -> str:
     return to_swing_inline(RichText((parse(text, bold=bold),)))
 
 
+def _swing_plain(text: str) -> str:
+    return to_swing_inline(RichText(((Run(text),),)))
+
+
 def to_swing_html(legend: Legend) -> str:
     """The same table in Swing HTML, for yEd's label renderer."""
     look = styles.legend_style()
     rows = [f'<tr><td colspan="3" bgcolor="{look["header_fill"]}"><b>'
-            f'{_swing(legend.title)}</b></td></tr>']
-    rows += [f'<tr><td colspan="3">{_swing(fact)}</td></tr>' for fact in legend.facts]
+            f'{_swing_plain(legend.title)}</b></td></tr>']
+    rows += [f'<tr><td colspan="3">{_swing_plain(fact)}</td></tr>' for fact in legend.facts]
     rows += [f'<tr><td bgcolor="{style.fill}">&nbsp;&nbsp;&nbsp;</td>'
              f'<td colspan="2">{_swing(text)}</td></tr>' for text, style in legend.key]
     rows += [f'<tr><td><font color="{style.color}">{_ARROWS[style.style]}</font></td>'
@@ -146,8 +156,6 @@ def to_swing_html(legend: Legend) -> str:
 
 def to_plain(legend: Legend) -> str:
     """Plain text, for descriptions and tooltips."""
-    lines = [legend.title, *legend.facts]
-    lines += [f"{symbol}: {meaning} {shape}" for symbol, meaning, shape in legend.notation]
-    if legend.note:
-        lines.append(legend.note)
-    return plain_superscripts("\n".join(lines))
+    rows = [plain_superscripts(f"{symbol}: {meaning} {shape}")
+            for symbol, meaning, shape in legend.notation]
+    return "\n".join([legend.title, *legend.facts, *rows] + ([legend.note] if legend.note else []))

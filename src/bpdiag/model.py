@@ -20,6 +20,14 @@ DEFAULT_LEAKY_SLOPE = 0.01
 # drawn are those check prints; few enough that a matrix of values fits on the diagram.
 DEFAULT_M = 4
 
+# Bounds on any network, for every view and format (JSON and check too). `render --all` writes
+# L + 1 diagrams of a size growing with L, so its output grows with L²: L = 100 is 30 MB of JSON
+# in 6 s; the drawn views stop earlier (graph.MAX_DRAWN_LAYERS). A layer may have as many units
+# as an image has pixel values (the course's 64×64×3 = 12288 inputs) and far more; `check` is
+# bounded by its own limit on parameters.
+MAX_LAYERS = 100
+MAX_UNITS = 1_000_000
+
 
 class SpecError(InputError, ValueError):
     """A network spec that cannot be drawn; the message names the problem and the fix."""
@@ -34,6 +42,9 @@ class Network:
     leaky_slope: float = DEFAULT_LEAKY_SLOPE
 
     def __post_init__(self) -> None:
+        if isinstance(self.sizes, (str, bytes)) or not hasattr(self.sizes, "__iter__"):
+            raise TypeError(f"sizes must be a sequence of whole numbers such as (2, 3, 2, 1), not "
+                            f"{type(self.sizes).__name__}")
         object.__setattr__(self, "sizes", tuple(self.sizes))
         object.__setattr__(self, "hidden_activation",
                            canonical(self.hidden_activation, HIDDEN_ACTIVATIONS))
@@ -71,17 +82,24 @@ def _validate(net: Network) -> None:
         raise SpecError(
             f"layers needs at least two sizes n[0],n[L] (got {len(sizes)}); e.g. --layers 2,3,2,1"
         )
+    if len(sizes) - 1 > MAX_LAYERS:
+        raise SpecError(f"a network of L = {len(sizes) - 1} layers is deeper than the {MAX_LAYERS} "
+                        "bpdiag takes; give fewer layers")
     for index, n in enumerate(sizes):
         if isinstance(n, bool) or not isinstance(n, int):
             raise SpecError(f"layer size n[{index}] = {n!r} is not a whole number; e.g. --layers 2,3,2,1")
         if n < 1:
             raise SpecError(f"layer size n[{index}] = {n} must be at least 1; e.g. --layers 2,3,2,1")
+        if n > MAX_UNITS:
+            shown = str(n) if n < 10**30 else f"a number of {len(str(n))} digits"
+            raise SpecError(f"layer size n[{index}] = {shown} is more than the {MAX_UNITS} units a "
+                            "layer may have; give a smaller size")
     if sizes[-1] != 1:
         raise SpecError(
             f"the output layer has n[{len(sizes) - 1}] = {sizes[-1]} units; binary logistic "
             "regression needs exactly 1: end --layers with 1"
         )
-    if net.hidden_activation not in HIDDEN_ACTIVATIONS:
+    if not isinstance(net.hidden_activation, str) or net.hidden_activation not in HIDDEN_ACTIVATIONS:
         raise SpecError(
             f"unknown hidden activation {net.hidden_activation!r}; choose one of "
             + ", ".join(HIDDEN_ACTIVATIONS)

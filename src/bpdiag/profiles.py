@@ -37,6 +37,7 @@ file's own names and style, so a small file only says what differs.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -46,7 +47,8 @@ from . import tomlfile
 from .choices import canonical
 from .errors import InputError
 from .resources import template_path
-from .usertext import check_text
+from .usertext import (MAX_NOTE, MAX_PHRASE, MAX_SYMBOL, MAX_TITLE, check_length,
+                       check_text)
 
 BUILTIN = ("dls", "nielsen")
 DEFAULT = "dls"
@@ -192,6 +194,9 @@ def load_profile(name_or_path: str | Path | Profile | None) -> Profile:
         return name_or_path
     if name_or_path is None:
         return builtin(DEFAULT)
+    if not isinstance(name_or_path, (str, os.PathLike)):
+        raise TypeError(f"notation must be {', '.join(BUILTIN)}, a profile file's path or a "
+                        f"Profile, not {type(name_or_path).__name__}")
     name_or_path = canonical(name_or_path, BUILTIN)
     if isinstance(name_or_path, str) and name_or_path in BUILTIN:
         return builtin(name_or_path)
@@ -287,7 +292,7 @@ def _key(key: str) -> str:
 def _unknown(key: str, known: tuple[str, ...], prefix: str) -> str:
     close = difflib.get_close_matches(key, known, n=1)
     hint = f"did you mean '{prefix}{close[0]}'? " if close else ""
-    return f"unknown key '{prefix}{key}'; {hint}the known keys are " + ", ".join(known)
+    return f"unknown key '{prefix}{tomlfile.shown_key(key)}'; {hint}the known keys are " + ", ".join(known)
 
 
 def _known(table: dict, known: tuple[str, ...], source: str, prefix: str) -> None:
@@ -302,15 +307,29 @@ def _text(table: dict, key: str, source: str, prefix: str, default: str | None =
             raise InputError(f"{source}: missing key '{prefix}{key}'")
         return default
     value = table[key]
+    name = prefix + tomlfile.shown_key(key)  # an operator's key may be any text
     if not isinstance(value, str):
-        raise InputError(f"{source}: '{prefix}{key}' must be text in quotes, not "
-                         f"{tomlfile.describe(value)}; write e.g. {_key(key)} = \"...\"")
+        raise InputError(f"{source}: '{name}' must be text in quotes, not "
+                         f"{tomlfile.describe(value)}; write e.g. {_key(tomlfile.shown_key(key))} = \"...\"")
     try:
-        check_text(key, f"the key '{prefix}{key}'")
-        check_text(value, f"'{prefix}{key}'")
+        check_text(key, f"the key '{name}'")
+        check_text(value, f"'{name}'")
+        check_length(key, f"the key '{name}'", MAX_SYMBOL)
+        limit, one_line = _length_limit(prefix, key)
+        check_length(value, f"'{name}'", limit, one_line=one_line)
     except InputError as exc:
         raise InputError(f"{source}: {exc}") from None
     return value
+
+
+def _length_limit(prefix: str, key: str) -> tuple[int, bool]:
+    """The most characters the text at `prefix + key` may have, and whether it is one line:
+    symbols are short, meanings a phrase; the note and description are tooltips only."""
+    if prefix == "":
+        return {"profile": (MAX_SYMBOL, True), "title": (MAX_TITLE, True)}.get(key, (MAX_NOTE, False))
+    if prefix in ("names.", "style.") or (prefix.startswith("symbols.") and key in ("symbol", "shape")):
+        return MAX_SYMBOL, True
+    return MAX_PHRASE, True
 
 
 def _table(table: dict, key: str, source: str, prefix: str = "") -> dict:

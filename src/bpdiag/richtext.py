@@ -109,6 +109,16 @@ def _graphviz_glyph(glyph: Glyph) -> str:
             + "".join(rows) + "</TABLE>")
 
 
+def graphviz_html_text(text: str) -> str:
+    """`text` as the content of a Graphviz HTML-like label, drawn literally.
+
+    Graphviz decodes the entities of an HTML-like label, then expands escapes such as \\N (the
+    node's name) in its text, so each backslash is doubled; and text that starts with `]` is a
+    syntax error to Graphviz 2.43, so `]` is written as an entity.
+    """
+    return html.escape(text, quote=False).replace("\\", "\\\\").replace("]", "&#93;")
+
+
 def to_graphviz(text: RichText, font_size: float, align: str = "CENTER") -> str:
     """Graphviz HTML-like label content (without the outer < >), sizes given explicitly.
 
@@ -128,7 +138,7 @@ def _graphviz_lines(text: RichText, font_size: float, align: str = "CENTER") -> 
         parts = []
         for run in line:
             size = font_size * run.scale * (SCRIPT_SCALE if run.script != NORMAL else 1.0)
-            body = html.escape(run.text, quote=False)
+            body = graphviz_html_text(run.text)
             if run.bold:
                 body = f"<B>{body}</B>"
             if run.italic:

@@ -21,7 +21,7 @@ from . import tomlfile
 from .choices import canonical
 from .errors import InputError
 from .model import DEFAULT_LEAKY_SLOPE, HIDDEN_ACTIVATIONS, Network, SpecError
-from .usertext import check_text
+from .usertext import MAX_LICENSE, MAX_TITLE, check_length, check_text
 
 EXAMPLE_LAYERS = "layers = [2, 3, 2, 1]"
 TEXT_KEYS = ("title", "licence", "license", "notation")
@@ -77,9 +77,12 @@ def parse_spec(text: str, source: str = "spec") -> Spec:
                         f"only, not \"{activation}\"; drop one of them")
     text_values = {key: _typed(table, key, str, None, source, f'text in quotes, e.g. {key} = "..."')
                    for key in TEXT_KEYS}
+    lengths = {"title": MAX_TITLE, "licence": MAX_LICENSE, "license": MAX_LICENSE}
     for key, value in text_values.items():
         try:
             check_text(value, f"'{key}'")
+            if key in lengths:
+                check_length(value, f"'{key}'", lengths[key])
         except InputError as exc:
             raise SpecError(f"{source}: {exc}") from None
     try:
@@ -94,7 +97,7 @@ def parse_spec(text: str, source: str = "spec") -> Spec:
 def _unknown(key: str) -> str:
     close = difflib.get_close_matches(key, KNOWN_KEYS, n=1)
     hint = f"did you mean '{close[0]}'? " if close else ""
-    return f"unknown key '{key}'; {hint}the known keys are " + ", ".join(KNOWN_KEYS)
+    return f"unknown key '{tomlfile.shown_key(key)}'; {hint}the known keys are " + ", ".join(KNOWN_KEYS)
 
 
 def _typed(table: dict, key: str, kind, default, source: str, expected: str):

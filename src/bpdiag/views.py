@@ -20,6 +20,13 @@ class View:
     granularity: str = DEFAULT_GRANULARITY
 
     def __post_init__(self) -> None:
+        if self.to_layer is not None and (isinstance(self.to_layer, bool)
+                                          or not isinstance(self.to_layer, int)):
+            raise TypeError(f"to_layer must be a layer number K (int) or None for the forward "
+                            f"pass, not {self.to_layer!r}")
+        if not isinstance(self.granularity, str):
+            raise TypeError(f"granularity must be one of {', '.join(GRANULARITIES)}, not "
+                            f"{self.granularity!r}")
         object.__setattr__(self, "granularity", canonical(self.granularity, GRANULARITIES))
         if self.granularity not in GRANULARITIES:
             raise SpecError(

@@ -7,6 +7,8 @@ hand-made reference diagrams. Clusters are the layers' groups.
 
 from __future__ import annotations
 
+import html
+
 import graphviz
 import networkx as nx
 
@@ -92,7 +94,7 @@ def _node_attrs(graph: nx.DiGraph, node: str, profile: Profile) -> dict[str, str
         **spine,
         "id": node,
         "label": "<" + to_graphviz(labels.node_label(graph, node, profile), font.size) + ">",
-        "tooltip": labels.node_description(graph, node, profile),
+        "tooltip": tooltip_text(labels.node_description(graph, node, profile)),
         "shape": shape,
         "style": ",".join(look),
         "fillcolor": style.fill,
@@ -114,15 +116,22 @@ def _edge_attrs(role: str | None) -> dict[str, str]:
 
 
 def dot_name(title: str) -> str:
-    """The title as the DOT graph's name (Graphviz writes it into the SVG's <title>).
+    """The title as the DOT graph's name, which Graphviz writes into the SVG's <title>.
 
-    The graphviz package escapes quotes; DOT cannot end a quoted string with a backslash (it
-    would escape the closing quote), so a trailing backslash gets a space after it, and text
-    that looks like <...> is kept from being read as an HTML string.
+    An HTML string (<...>, markup escaped): a quoted DOT string cannot hold a backslash before a
+    quote or at its end, and Graphviz's SVG keeps the entities of either, so that a title
+    "x &amp; y" would be shown as "x & y".
     """
-    if title.endswith("\\"):
-        title += " "
-    return graphviz.nohtml(title)
+    return f"<{html.escape(title, quote=False)}>"
+
+
+def tooltip_text(text: str) -> str:
+    """`text` as a tooltip attribute (an escString), shown literally.
+
+    Graphviz 2.43 undoes backslash escapes in a tooltip twice (\\\\N is the node's name) and
+    its SVG keeps entities as written: each backslash is written as four, `&` as an entity.
+    """
+    return graphviz.nohtml(text.replace("\\", "\\\\\\\\").replace("&", "&amp;"))
 
 
 def to_dot(graph: nx.DiGraph, *, title: str, legend_table: str | None = None,
