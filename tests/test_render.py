@@ -67,7 +67,7 @@ def test_svg_keeps_text_as_text_with_a_title(drawn):
     root = etree.fromstring(outputs["svg"])
     assert root.tag == f"{SVG}svg"
     assert root.find(f"{SVG}g/{SVG}title").text == "Back-prop <to> layer 2 & more"
-    texts = "".join(t.text or "" for t in root.iter(f"{SVG}text"))
+    texts = "".join("".join(t.itertext()) for t in root.iter(f"{SVG}text"))
     for word in ("dW", "dZ", "cached for", "CC BY 4.0", "(1/m)"):
         assert word in texts
     ids = {g.get("id") for g in root.iter(f"{SVG}g")}
@@ -76,12 +76,20 @@ def test_svg_keeps_text_as_text_with_a_title(drawn):
 
 @needs_dot
 def test_svg_superscripts_have_explicit_sizes(drawn):
+    """A superscript is a smaller run raised by dy inside its line; the next run comes back."""
     _, outputs, _ = drawn
     root = etree.fromstring(outputs["svg"])
-    supers = [t for t in root.iter(f"{SVG}text") if t.get("baseline-shift") == "super"]
+    supers = 0
+    for text in root.iter(f"{SVG}text"):
+        spans = list(text.iter(f"{SVG}tspan"))
+        for index, span in enumerate(spans):
+            if float(span.get("dy", "0")) < 0:
+                supers += 1
+                assert float(span.get("font-size")) < 10
+                assert float(span.get("font-size")) < float(spans[0].get("font-size"))
+        assert sum(float(span.get("dy", "0")) for span in spans) <= 0.01  # never below the line
+        assert not any(span.get("x") or span.get("dx") for span in spans)
     assert supers, "no superscripts drawn"
-    for text in supers:
-        assert float(text.get("font-size")) < 10
 
 
 @needs_dot
@@ -160,7 +168,8 @@ def test_graphviz_runs_once_per_diagram(monkeypatch):
     monkeypatch.setattr(render_module.subprocess, "Popen", counting)
     render_view(SMALL, View(1), ("svg", "png", "dot", "json"), RenderOptions())
     assert len(calls) == 1
-    assert sum(arg.startswith("-T") for arg in calls[0]) == 2
+    # the SVG, its drawing operations (the text widths that join label lines) and the PNG
+    assert sorted(arg for arg in calls[0] if arg.startswith("-T")) == ["-Tjson", "-Tpng", "-Tsvg"]
 
 
 @needs_dot
@@ -282,3 +291,52 @@ def test_legend_explains_the_arrows_and_only_the_operators_drawn():
     assert "⊙" in ops(backward) and "ᵀ" in ops(backward) and "·" not in ops(backward)
     assert "·" in ops(unit) and "⊙" not in ops(unit) and "ᵀ" not in ops(unit)
     assert "ℒ" in [symbol for symbol, _, _ in backward.notation]   # named by ∂ℒ/∂A
+
+
+def test_browser_text_joins_the_runs_of_a_line():
+    """Runs Graphviz placed end to end become one <text> of <tspan>s, anchored as laid out."""
+    from bpdiag.export.svg import browser_text
+
+    svg = (b'<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n'
+           b'<svg xmlns="http://www.w3.org/2000/svg"><g id="n" class="node">'
+           b'<polygon points="0,0 100,0 100,-40 0,-40"/>'
+           b'<text text-anchor="start" x="10" y="-20" font-size="9.00">dA</text>'
+           b'<text text-anchor="start" x="22" y="-20" baseline-shift="super" font-size="6.00">[1]</text>'
+           b'<text text-anchor="start" x="30" y="-20" font-size="9.00"> = W</text>'
+           b'<text text-anchor="start" x="31" y="-10" font-size="9.00">two</text>'
+           b'<text text-anchor="start" x="60" y="-10" font-size="9.00">cell</text>'
+           b'</g></svg>')
+    ops = [{"op": "T", "pt": [x, -y], "align": "l", "width": w, "text": t}
+           for x, y, w, t in [(10, -20, 12, "dA"), (22, -20, 8, "[1]"), (30, -20, 20, " = W"),
+                              (31, -10, 18, "two"), (60, -10, 16, "cell")]]
+    layout = json.dumps({"objects": [{"_ldraw_": ops}]}).encode()
+    out = browser_text(svg, layout)
+    assert out == browser_text(svg, layout)  # deterministic
+    root = etree.fromstring(out)
+    texts = list(root.iter(f"{SVG}text"))
+    assert ["".join(t.itertext()) for t in texts] == ["dA[1] = W", "two", "cell"]
+    line = texts[0]
+    assert (line.get("text-anchor"), line.get("x"), line.get("y")) == ("middle", "30", "-20")
+    assert line.get("{http://www.w3.org/XML/1998/namespace}space") == "preserve"
+    spans = list(line)
+    assert [span.get("dy") for span in spans] == [None, "-3.15", "3.15"]   # up, back to the line
+    assert [span.get("font-size") for span in spans] == ["9.00", "6.00", "9.00"]
+    assert not any(span.get("x") or span.get("baseline-shift") for span in spans)
+    # 'two' ends at 49, 'cell' starts at 60: two cells, not one line; they share no edge
+    assert [t.get("text-anchor") for t in texts[1:]] == ["middle", "middle"]
+    assert texts[1].get("x") == "40" and texts[2].get("x") == "68"
+
+
+def test_browser_text_keeps_left_aligned_lines_left_aligned():
+    from bpdiag.export.svg import browser_text
+
+    rows = [(5, -30, 40, "a long line"), (5, -20, 12, "(1, m)"), (5, -10, 12, "(1, m)"),
+            (70, -10, 12, "alone")]
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg"><g id="legend" class="node">'
+           + "".join(f'<text text-anchor="start" x="{x}" y="{y}" font-size="9.00">{t}</text>'
+                     for x, y, _, t in rows) + "</g></svg>").encode()
+    ops = [{"op": "T", "pt": [x, -y], "align": "l", "width": w, "text": t} for x, y, w, t in rows]
+    root = etree.fromstring(browser_text(svg, json.dumps({"objects": [{"_ldraw_": ops}]}).encode()))
+    anchors = [(t.get("text-anchor"), t.get("x")) for t in root.iter(f"{SVG}text")]
+    # the two '(1, m)' share their centre too, but three lines share the left edge
+    assert anchors == [("start", "5"), ("start", "5"), ("start", "5"), ("middle", "76")]

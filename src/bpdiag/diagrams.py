@@ -118,8 +118,11 @@ def dot_stage(network: Network, graph, options: RenderOptions):
 
 
 def graphviz_formats(formats) -> tuple[str, ...]:
-    """What the one Graphviz run writes for `formats`: SVG, PNG, and the layout for GraphML."""
+    """What the one Graphviz run writes for `formats`: SVG (and its drawing operations, json:
+    the text widths that join each label line), PNG, and the layout for GraphML."""
     wanted = [fmt for fmt in ("svg", "png") if fmt in formats]
+    if "svg" in formats:
+        wanted.append("json")
     if "graphml" in formats:
         wanted.append("json0")
     return tuple(wanted)
@@ -130,9 +133,9 @@ def export_stage(graph, produced: dict[str, bytes], formats, legend, title: str,
     """SVG, PNG and GraphML from the one Graphviz run's outputs."""
     outputs: dict[str, bytes] = {}
     if "svg" in produced:
-        from .export.svg import natural_size
+        from .export.svg import browser_text, natural_size
 
-        outputs["svg"] = natural_size(produced["svg"])
+        outputs["svg"] = browser_text(natural_size(produced["svg"]), produced["json"])
     if "png" in produced:
         outputs["png"] = produced["png"]
     if "graphml" in formats:
