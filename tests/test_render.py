@@ -166,10 +166,11 @@ def test_graphviz_runs_once_per_diagram(monkeypatch):
         return real(*args, **kwargs)
 
     monkeypatch.setattr(render_module.subprocess, "Popen", counting)
-    render_view(SMALL, View(1), ("svg", "png", "dot", "json"), RenderOptions())
+    render_view(SMALL, View(1), ("svg", "png", "pdf", "dot", "json"), RenderOptions())
     assert len(calls) == 1
-    # the SVG, its drawing operations (the text widths that join label lines) and the PNG
-    assert sorted(arg for arg in calls[0] if arg.startswith("-T")) == ["-Tjson", "-Tpng", "-Tsvg"]
+    # the SVG, its drawing operations (the text widths that join label lines), the PNG and PDF
+    assert sorted(arg for arg in calls[0] if arg.startswith("-T")) == [
+        "-Tjson", "-Tpdf", "-Tpng", "-Tsvg"]
 
 
 @needs_dot
@@ -340,3 +341,45 @@ def test_browser_text_keeps_left_aligned_lines_left_aligned():
     anchors = [(t.get("text-anchor"), t.get("x")) for t in root.iter(f"{SVG}text")]
     # the two '(1, m)' share their centre too, but three lines share the left edge
     assert anchors == [("start", "5"), ("start", "5"), ("start", "5"), ("middle", "76")]
+
+
+POPPLER = all(render_module.shutil.which(tool) for tool in ("pdftotext", "pdffonts", "pdfimages"))
+
+
+@needs_dot
+@pytest.mark.skipif(not POPPLER, reason="poppler-utils (pdftotext, pdffonts, pdfimages) missing")
+def test_pdf_is_vector_with_text_as_text(tmp_path):
+    import subprocess
+
+    path = tmp_path / "bp2.pdf"
+    path.write_bytes(render_view(Network(), View(1), ("pdf",), RenderOptions())["pdf"])
+    assert path.read_bytes()[:5] == b"%PDF-"
+    text = subprocess.run(["pdftotext", path, "-"], capture_output=True, text=True,
+                          check=True).stdout
+    # a superscript is a smaller run on a raised baseline: pdftotext may set it off with
+    # spaces ("dZ [2]"), so the symbols are looked for with the spaces taken out
+    flat = re.sub(r"\s+", "", text)
+    for symbol in ("W[1]", "dZ[2]", "dW[1]", "A[2]", "(1/m)dZ[1]Xᵀ"):
+        assert symbol in flat, symbol
+    fonts = subprocess.run(["pdffonts", path], capture_output=True, text=True, check=True).stdout
+    assert "DejaVuSans" in fonts
+    images = subprocess.run(["pdfimages", "-list", path], capture_output=True, text=True,
+                            check=True).stdout
+    assert len(images.strip().splitlines()) == 2, images  # the header only: no bitmaps
+
+
+@needs_dot
+def test_pdf_bytes_do_not_carry_the_time(monkeypatch):
+    """cairo stamps /CreationDate to the second; two runs a second apart give the same bytes."""
+    import time
+
+    from bpdiag.export.pdf import fixed_dates
+
+    first = render_view(SMALL, View(1), ("pdf",), RenderOptions())["pdf"]
+    time.sleep(1.1)
+    second = render_view(SMALL, View(1), ("pdf",), RenderOptions())["pdf"]
+    assert first == second
+    assert b"/CreationDate (D:19700101000000" in first
+    stamped = b"<< /CreationDate (D:20261201175305+01'00') /ModDate (D:20261201175305Z) >>"
+    assert fixed_dates(stamped) == (b"<< /CreationDate (D:19700101000000+01'00') "
+                                    b"/ModDate (D:19700101000000Z) >>")

@@ -120,7 +120,7 @@ class Diagram:
         return build_graph(self.network, self.view, inference=self.options.inference)
 
     def to_bytes(self, fmt: str) -> bytes:
-        """The diagram in one format: 'graphml', 'svg', 'png', 'dot' or 'json'."""
+        """The diagram in one format: 'graphml', 'svg', 'png', 'pdf', 'dot' or 'json'."""
         from .diagrams import parse_formats
 
         (fmt,) = parse_formats(fmt)

@@ -235,7 +235,7 @@ def check(network: Network, granularity: str, seed: int, m: int, as_json: bool) 
 @click.option("--all", "all_views", is_flag=True,
               help="Forward plus back-propagation to every layer L..1 (the default).")
 @click.option("--format", "formats", default="graphml,svg,png", show_default=True,
-              metavar="LIST", help="Comma-separated from graphml,svg,png,dot,json.")
+              metavar="LIST", help="Comma-separated from graphml,svg,png,pdf,dot,json.")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("out"),
               show_default=True, help="Output folder, created if missing.")
 @click.option("--inference", is_flag=True,

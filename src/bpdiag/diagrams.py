@@ -14,7 +14,7 @@ from .model import Network
 from .profiles import DEFAULT, Profile, load_profile
 from .views import View
 
-FORMATS = ("graphml", "svg", "png", "dot", "json")
+FORMATS = ("graphml", "svg", "png", "pdf", "dot", "json")
 DEFAULT_FORMATS = ("graphml", "svg", "png")
 DPI = 150  # PNG resolution: sharp enough for a slide
 
@@ -120,7 +120,7 @@ def dot_stage(network: Network, graph, options: RenderOptions):
 def graphviz_formats(formats) -> tuple[str, ...]:
     """What the one Graphviz run writes for `formats`: SVG (and its drawing operations, json:
     the text widths that join each label line), PNG, and the layout for GraphML."""
-    wanted = [fmt for fmt in ("svg", "png") if fmt in formats]
+    wanted = [fmt for fmt in ("svg", "png", "pdf") if fmt in formats]
     if "svg" in formats:
         wanted.append("json")
     if "graphml" in formats:
@@ -130,7 +130,7 @@ def graphviz_formats(formats) -> tuple[str, ...]:
 
 def export_stage(graph, produced: dict[str, bytes], formats, legend, title: str,
                  profile) -> dict[str, bytes]:
-    """SVG, PNG and GraphML from the one Graphviz run's outputs."""
+    """SVG, PNG, PDF and GraphML from the one Graphviz run's outputs."""
     outputs: dict[str, bytes] = {}
     if "svg" in produced:
         from .export.svg import browser_text, natural_size
@@ -138,6 +138,10 @@ def export_stage(graph, produced: dict[str, bytes], formats, legend, title: str,
         outputs["svg"] = browser_text(natural_size(produced["svg"]), produced["json"])
     if "png" in produced:
         outputs["png"] = produced["png"]
+    if "pdf" in produced:
+        from .export.pdf import fixed_dates
+
+        outputs["pdf"] = fixed_dates(produced["pdf"])
     if "graphml" in formats:
         import json
 
