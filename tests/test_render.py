@@ -168,9 +168,10 @@ def test_graphviz_runs_once_per_diagram(monkeypatch):
     monkeypatch.setattr(render_module.subprocess, "Popen", counting)
     render_view(SMALL, View(1), ("svg", "png", "pdf", "dot", "json"), RenderOptions())
     assert len(calls) == 1
-    # the SVG, its drawing operations (the text widths that join label lines), the PNG and PDF
+    # the SVG, its drawing operations (the text widths that join label lines), the PNG, the
+    # layout (the PNG's intended size) and the PDF
     assert sorted(arg for arg in calls[0] if arg.startswith("-T")) == [
-        "-Tjson", "-Tpdf", "-Tpng", "-Tsvg"]
+        "-Tjson", "-Tjson0", "-Tpdf", "-Tpng", "-Tsvg"]
 
 
 @needs_dot
@@ -383,3 +384,51 @@ def test_pdf_bytes_do_not_carry_the_time(monkeypatch):
     stamped = b"<< /CreationDate (D:20261201175305+01'00') /ModDate (D:20261201175305Z) >>"
     assert fixed_dates(stamped) == (b"<< /CreationDate (D:19700101000000+01'00') "
                                     b"/ModDate (D:19700101000000Z) >>")
+
+
+def test_png_resolution_is_recorded_and_a_lowered_one_is_told():
+    from bpdiag.export.png import (GRAPHVIZ_MAX_PX, drawn_dpi, lowered_note, pixel_size,
+                                   resolution, with_resolution)
+
+    header = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + (32767).to_bytes(4, "big") \
+        + (1066).to_bytes(4, "big") + b"\x08\x02\x00\x00\x00" + b"CRC!"
+    png = header + b"\x00\x00\x00\x00IEND\xaeB`\x82"
+    assert pixel_size(png) == (32767, 1066)
+    assert resolution(png) is None
+    # a canvas of 20487 x 666.5 pt at 150 dpi would be 42681 px wide: Graphviz drew it 32767 wide
+    dpi = drawn_dpi(png, 20487, 666.5, 150)
+    assert dpi == pytest.approx(150 * GRAPHVIZ_MAX_PX / (20487 * 150 / 72))
+    assert drawn_dpi(png, 15000, 666.5, 150) == 150        # 31250 px: within the limit
+    lowered = with_resolution(png, dpi)
+    assert resolution(lowered) == pytest.approx(dpi, abs=0.02)
+    assert resolution(with_resolution(png, 150)) == pytest.approx(150, abs=0.02)
+    assert lowered_note("forward.png", with_resolution(png, 150), 150) is None
+    assert lowered_note("forward.png", lowered, 150).startswith(
+        "forward.png: 115 dpi instead of 150 to stay within Graphviz's 32767-px limit")
+
+
+@needs_dot
+def test_a_png_past_graphvizs_limit_is_drawn_at_a_lower_dpi_and_said(tmp_path):
+    """L = 30 in the batch view is a strip over 42000 px wide at 150 dpi: Graphviz scales it."""
+    from click.testing import CliRunner
+
+    from bpdiag.cli import cli
+    from bpdiag.export.png import GRAPHVIZ_MAX_PX, pixel_size, resolution
+
+    layers = ",".join(["2"] * 30 + ["1"])
+    result = CliRunner().invoke(cli, ["render", "--layers", layers, "--forward", "--format",
+                                      "png", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    png = (tmp_path / "forward.png").read_bytes()
+    assert max(pixel_size(png)) == GRAPHVIZ_MAX_PX
+    dpi = resolution(png)
+    assert 60 < dpi < 149
+    notes = [line for line in result.stderr.splitlines() if line.startswith("bpdiag: note:")]
+    assert notes == [f"bpdiag: note: forward.png: {int(dpi)} dpi instead of 150 to stay within "
+                     "Graphviz's 32767-px limit; draw fewer layers per diagram, or use the SVG "
+                     "or PDF"]
+    small = CliRunner().invoke(cli, ["render", "--to-layer", "1", "--format", "png", "--out",
+                                     str(tmp_path / "small")])
+    assert small.exit_code == 0 and "note" not in small.stderr
+    assert resolution((tmp_path / "small" / "backprop_to_layer_1.png").read_bytes()) == \
+        pytest.approx(150, abs=0.02)

@@ -142,14 +142,16 @@ class Diagram:
         path is a folder (created if missing) that receives `<name>.<ext>` per format in
         `formats` (default graphml, svg, png).
         """
-        from .diagrams import DEFAULT_FORMATS, FORMATS, parse_formats
+        from .diagrams import DEFAULT_FORMATS, FORMATS, parse_formats, tell_lowered_resolution
         from .files import atomic_write, prepare_out_dir
 
         path = Path(path)
         suffix = path.suffix.lstrip(".").lower()
         if suffix in FORMATS and formats is None:
             data = self.to_bytes(suffix)
-            return [atomic_write(prepare_out_dir(path.parent) / path.name, data)]
+            written = [atomic_write(prepare_out_dir(path.parent) / path.name, data)]
+            tell_lowered_resolution(path.name, {suffix: data})
+            return written
         if path.suffix and not path.is_dir():
             raise InputError(f"{path}: '{path.suffix}' is not a format; name a file ending in "
                              f".{', .'.join(FORMATS)}, or a folder")
@@ -158,7 +160,10 @@ class Diagram:
         chosen = parse_formats(formats if isinstance(formats, str) else ",".join(formats))
         outputs = self._render(chosen)  # all rendered before any is written
         folder = prepare_out_dir(path)
-        return [atomic_write(folder / f"{self.name}.{fmt}", data) for fmt, data in outputs.items()]
+        written = [atomic_write(folder / f"{self.name}.{fmt}", data)
+                   for fmt, data in outputs.items()]
+        tell_lowered_resolution(f"{self.name}.png", outputs)
+        return written
 
     def _repr_svg_(self) -> str:
         """Jupyter shows the diagram inline as SVG."""

@@ -283,7 +283,10 @@ def render(network: Network, spec, granularity: str, forward: bool, to_layer: in
     options = RenderOptions(inference=inference, title=title, license=license_text,
                             legend=not no_legend, values=values, seed=seed, m=m,
                             notation=profile)
-    for path in write_views(network, views, chosen, out_dir, options):
+    def note(text: str) -> None:
+        click.echo(f"bpdiag: note: {text}", err=True)
+
+    for path in write_views(network, views, chosen, out_dir, options, note=note):
         click.echo(str(path))
 
 

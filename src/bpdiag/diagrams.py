@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -123,8 +124,8 @@ def graphviz_formats(formats) -> tuple[str, ...]:
     wanted = [fmt for fmt in ("svg", "png", "pdf") if fmt in formats]
     if "svg" in formats:
         wanted.append("json")
-    if "graphml" in formats:
-        wanted.append("json0")
+    if "graphml" in formats or "png" in formats:
+        wanted.append("json0")  # the layout; for a PNG, its size: did Graphviz scale it down?
     return tuple(wanted)
 
 
@@ -137,7 +138,12 @@ def export_stage(graph, produced: dict[str, bytes], formats, legend, title: str,
 
         outputs["svg"] = browser_text(natural_size(produced["svg"]), produced["json"])
     if "png" in produced:
-        outputs["png"] = produced["png"]
+        import json
+
+        from .export.png import canvas_points, drawn_dpi, with_resolution
+
+        size = canvas_points(json.loads(produced["json0"]))
+        outputs["png"] = with_resolution(produced["png"], drawn_dpi(produced["png"], *size, DPI))
     if "pdf" in produced:
         from .export.pdf import fixed_dates
 
@@ -162,8 +168,10 @@ def export_stage(graph, produced: dict[str, bytes], formats, legend, title: str,
 
 
 def write_views(network: Network, views: list[View], formats: tuple[str, ...], out_dir: Path,
-                options: RenderOptions) -> list[Path]:
-    """Render every view, then write the files; nothing is written if any view fails."""
+                options: RenderOptions, note: Callable[[str], None] | None = None) -> list[Path]:
+    """Render every view, then write the files; nothing is written if any view fails.
+
+    `note` receives one line per PNG drawn below DPI (default: a Python warning)."""
     options = replace(options, notation=load_profile(options.notation))  # read a file once
     drawn = any(fmt != "json" for fmt in formats)
     for view in views:
@@ -196,4 +204,23 @@ def write_views(network: Network, views: list[View], formats: tuple[str, ...], o
     for view, outputs in rendered:
         for fmt, data in outputs.items():
             written.append(atomic_write(out_dir / f"{view.stem}.{fmt}", data))
+    for view, outputs in rendered:
+        tell_lowered_resolution(f"{view.stem}.png", outputs, note)
     return written
+
+
+def tell_lowered_resolution(name: str, outputs: dict[str, bytes],
+                            note: Callable[[str], None] | None = None) -> None:
+    """Say (to `note`, or as a warning) when a PNG in `outputs` holds fewer than DPI dots/inch."""
+    if "png" not in outputs:
+        return
+    from .export.png import lowered_note
+
+    text = lowered_note(name, outputs["png"], DPI)
+    if text is None:
+        return
+    if note is None:
+        import warnings
+        warnings.warn(text, stacklevel=3)
+    else:
+        note(text)
