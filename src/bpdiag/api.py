@@ -165,9 +165,34 @@ class Diagram:
         tell_lowered_resolution(f"{self.name}.png", outputs)
         return written
 
-    def _repr_svg_(self) -> str:
-        """Jupyter shows the diagram inline as SVG."""
-        return self.to_bytes("svg").decode("utf-8")
+    @property
+    def alt_text(self) -> str:
+        """What the diagram shows, in one sentence: its title, the network and the view."""
+        from .legend import default_title
+
+        title = self.options.title or default_title(self.graph)
+        return f"{title}; {self.network.describe()}; {self.view.granularity} view"
+
+    def __repr__(self) -> str:
+        """One line: the view, the network and the formats it writes."""
+        from .diagrams import FORMATS
+
+        notes = [word for word, on in (("inference", self.options.inference),
+                                       ("values", self.options.values)) if on]
+        view = ", ".join([f"{self.view.granularity} view", *notes])
+        return (f"<bpdiag.Diagram {self.name}: {self.network.describe()}; {view}; "
+                f"{', '.join(FORMATS)}>")
+
+    def _repr_html_(self) -> str:
+        """Jupyter shows the SVG as an image scaled to the cell's width (whole, no scrollbar),
+        with the diagram's description as its alternative text and tooltip."""
+        import base64
+        import html
+
+        data = base64.b64encode(self.to_bytes("svg")).decode("ascii")
+        alt = html.escape(self.alt_text, quote=True)
+        return (f'<img src="data:image/svg+xml;base64,{data}" alt="{alt}" title="{alt}" '
+                'style="max-width:100%;height:auto">')
 
 
 def render(network: Network = Network(), view: ViewLike = None, **options: Any) -> Diagram:
