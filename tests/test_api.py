@@ -6,6 +6,7 @@ import inspect
 import json
 import os
 import pkgutil
+import re
 import shutil
 import subprocess
 import sys
@@ -126,11 +127,30 @@ def test_diagram_writes_a_folder_or_one_file(tmp_path):
 
 
 @pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot is not installed")
-def test_jupyter_repr_is_svg():
-    svg = bpdiag.render(NET, 2)._repr_svg_()
-    assert isinstance(svg, str)
-    root = etree.fromstring(svg.encode("utf-8"))
-    assert etree.QName(root).localname == "svg"
+def test_jupyter_shows_the_svg_scaled_to_the_cell_with_alt_text():
+    import base64
+    import html
+
+    diagram = bpdiag.render(NET, 2, title='Back-prop "to" <2>')
+    shown = diagram._repr_html_()
+    match = re.fullmatch(r'<img src="data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)" alt="([^"]+)" '
+                         r'title="\2" style="max-width:100%;height:auto">', shown)
+    assert match, shown[:200]
+    svg = base64.b64decode(match.group(1))
+    assert svg == diagram.to_bytes("svg")
+    assert etree.QName(etree.fromstring(svg)).localname == "svg"
+    alt = html.unescape(match.group(2))
+    assert alt == 'Back-prop "to" <2>; ' + NET.describe() + "; batch view"
+    assert not hasattr(diagram, "_repr_svg_")  # one rich output: the notebook holds the SVG once
+
+
+def test_diagram_repr_is_one_line():
+    text = repr(bpdiag.render(NET, 2))
+    assert text == (f"<bpdiag.Diagram backprop_to_layer_2: {NET.describe()}; batch view; "
+                    "graphml, svg, png, pdf, dot, json>")
+    example = repr(bpdiag.render(NET, bpdiag.View(None, "unit"), inference=True))
+    assert example.startswith("<bpdiag.Diagram forward_unit: ") and "; unit view, inference;" in example
+    assert "\n" not in text and "_cache" not in text and "RenderOptions" not in text
 
 
 def modules():

@@ -67,7 +67,7 @@ def test_svg_keeps_text_as_text_with_a_title(drawn):
     root = etree.fromstring(outputs["svg"])
     assert root.tag == f"{SVG}svg"
     assert root.find(f"{SVG}g/{SVG}title").text == "Back-prop <to> layer 2 & more"
-    texts = "".join(t.text or "" for t in root.iter(f"{SVG}text"))
+    texts = "".join("".join(t.itertext()) for t in root.iter(f"{SVG}text"))
     for word in ("dW", "dZ", "cached for", "CC BY 4.0", "(1/m)"):
         assert word in texts
     ids = {g.get("id") for g in root.iter(f"{SVG}g")}
@@ -76,12 +76,20 @@ def test_svg_keeps_text_as_text_with_a_title(drawn):
 
 @needs_dot
 def test_svg_superscripts_have_explicit_sizes(drawn):
+    """A superscript is a smaller run raised by dy inside its line; the next run comes back."""
     _, outputs, _ = drawn
     root = etree.fromstring(outputs["svg"])
-    supers = [t for t in root.iter(f"{SVG}text") if t.get("baseline-shift") == "super"]
+    supers = 0
+    for text in root.iter(f"{SVG}text"):
+        spans = list(text.iter(f"{SVG}tspan"))
+        for index, span in enumerate(spans):
+            if float(span.get("dy", "0")) < 0:
+                supers += 1
+                assert float(span.get("font-size")) < 10
+                assert float(span.get("font-size")) < float(spans[0].get("font-size"))
+        assert sum(float(span.get("dy", "0")) for span in spans) <= 0.01  # never below the line
+        assert not any(span.get("x") or span.get("dx") for span in spans)
     assert supers, "no superscripts drawn"
-    for text in supers:
-        assert float(text.get("font-size")) < 10
 
 
 @needs_dot
@@ -158,9 +166,12 @@ def test_graphviz_runs_once_per_diagram(monkeypatch):
         return real(*args, **kwargs)
 
     monkeypatch.setattr(render_module.subprocess, "Popen", counting)
-    render_view(SMALL, View(1), ("svg", "png", "dot", "json"), RenderOptions())
+    render_view(SMALL, View(1), ("svg", "png", "pdf", "dot", "json"), RenderOptions())
     assert len(calls) == 1
-    assert sum(arg.startswith("-T") for arg in calls[0]) == 2
+    # the SVG, its drawing operations (the text widths that join label lines), the PNG, the
+    # layout (the PNG's intended size) and the PDF
+    assert sorted(arg for arg in calls[0] if arg.startswith("-T")) == [
+        "-Tjson", "-Tjson0", "-Tpdf", "-Tpng", "-Tsvg"]
 
 
 @needs_dot
@@ -282,3 +293,142 @@ def test_legend_explains_the_arrows_and_only_the_operators_drawn():
     assert "⊙" in ops(backward) and "ᵀ" in ops(backward) and "·" not in ops(backward)
     assert "·" in ops(unit) and "⊙" not in ops(unit) and "ᵀ" not in ops(unit)
     assert "ℒ" in [symbol for symbol, _, _ in backward.notation]   # named by ∂ℒ/∂A
+
+
+def test_browser_text_joins_the_runs_of_a_line():
+    """Runs Graphviz placed end to end become one <text> of <tspan>s, anchored as laid out."""
+    from bpdiag.export.svg import browser_text
+
+    svg = (b'<?xml version="1.0" encoding="UTF-8" standalone="no"?>\n'
+           b'<svg xmlns="http://www.w3.org/2000/svg"><g id="n" class="node">'
+           b'<polygon points="0,0 100,0 100,-40 0,-40"/>'
+           b'<text text-anchor="start" x="10" y="-20" font-size="9.00">dA</text>'
+           b'<text text-anchor="start" x="22" y="-20" baseline-shift="super" font-size="6.00">[1]</text>'
+           b'<text text-anchor="start" x="30" y="-20" font-size="9.00"> = W</text>'
+           b'<text text-anchor="start" x="31" y="-10" font-size="9.00">two</text>'
+           b'<text text-anchor="start" x="60" y="-10" font-size="9.00">cell</text>'
+           b'</g></svg>')
+    ops = [{"op": "T", "pt": [x, -y], "align": "l", "width": w, "text": t}
+           for x, y, w, t in [(10, -20, 12, "dA"), (22, -20, 8, "[1]"), (30, -20, 20, " = W"),
+                              (31, -10, 18, "two"), (60, -10, 16, "cell")]]
+    layout = json.dumps({"objects": [{"_ldraw_": ops}]}).encode()
+    out = browser_text(svg, layout)
+    assert out == browser_text(svg, layout)  # deterministic
+    root = etree.fromstring(out)
+    texts = list(root.iter(f"{SVG}text"))
+    assert ["".join(t.itertext()) for t in texts] == ["dA[1] = W", "two", "cell"]
+    line = texts[0]
+    assert (line.get("text-anchor"), line.get("x"), line.get("y")) == ("middle", "30", "-20")
+    assert line.get("{http://www.w3.org/XML/1998/namespace}space") == "preserve"
+    spans = list(line)
+    assert [span.get("dy") for span in spans] == [None, "-3.15", "3.15"]   # up, back to the line
+    assert [span.get("font-size") for span in spans] == ["9.00", "6.00", "9.00"]
+    assert not any(span.get("x") or span.get("baseline-shift") for span in spans)
+    # 'two' ends at 49, 'cell' starts at 60: two cells, not one line; they share no edge
+    assert [t.get("text-anchor") for t in texts[1:]] == ["middle", "middle"]
+    assert texts[1].get("x") == "40" and texts[2].get("x") == "68"
+
+
+def test_browser_text_keeps_left_aligned_lines_left_aligned():
+    from bpdiag.export.svg import browser_text
+
+    rows = [(5, -30, 40, "a long line"), (5, -20, 12, "(1, m)"), (5, -10, 12, "(1, m)"),
+            (70, -10, 12, "alone")]
+    svg = ('<svg xmlns="http://www.w3.org/2000/svg"><g id="legend" class="node">'
+           + "".join(f'<text text-anchor="start" x="{x}" y="{y}" font-size="9.00">{t}</text>'
+                     for x, y, _, t in rows) + "</g></svg>").encode()
+    ops = [{"op": "T", "pt": [x, -y], "align": "l", "width": w, "text": t} for x, y, w, t in rows]
+    root = etree.fromstring(browser_text(svg, json.dumps({"objects": [{"_ldraw_": ops}]}).encode()))
+    anchors = [(t.get("text-anchor"), t.get("x")) for t in root.iter(f"{SVG}text")]
+    # the two '(1, m)' share their centre too, but three lines share the left edge
+    assert anchors == [("start", "5"), ("start", "5"), ("start", "5"), ("middle", "76")]
+
+
+POPPLER = all(render_module.shutil.which(tool) for tool in ("pdftotext", "pdffonts", "pdfimages"))
+
+
+@needs_dot
+@pytest.mark.skipif(not POPPLER, reason="poppler-utils (pdftotext, pdffonts, pdfimages) missing")
+def test_pdf_is_vector_with_text_as_text(tmp_path):
+    import subprocess
+
+    path = tmp_path / "bp2.pdf"
+    path.write_bytes(render_view(Network(), View(1), ("pdf",), RenderOptions())["pdf"])
+    assert path.read_bytes()[:5] == b"%PDF-"
+    text = subprocess.run(["pdftotext", path, "-"], capture_output=True, text=True,
+                          check=True).stdout
+    # a superscript is a smaller run on a raised baseline: pdftotext may set it off with
+    # spaces ("dZ [2]"), so the symbols are looked for with the spaces taken out
+    flat = re.sub(r"\s+", "", text)
+    for symbol in ("W[1]", "dZ[2]", "dW[1]", "A[2]", "(1/m)dZ[1]Xᵀ"):
+        assert symbol in flat, symbol
+    fonts = subprocess.run(["pdffonts", path], capture_output=True, text=True, check=True).stdout
+    assert "DejaVuSans" in fonts
+    images = subprocess.run(["pdfimages", "-list", path], capture_output=True, text=True,
+                            check=True).stdout
+    assert len(images.strip().splitlines()) == 2, images  # the header only: no bitmaps
+
+
+@needs_dot
+def test_pdf_bytes_do_not_carry_the_time(monkeypatch):
+    """cairo stamps /CreationDate to the second; two runs a second apart give the same bytes."""
+    import time
+
+    from bpdiag.export.pdf import fixed_dates
+
+    first = render_view(SMALL, View(1), ("pdf",), RenderOptions())["pdf"]
+    time.sleep(1.1)
+    second = render_view(SMALL, View(1), ("pdf",), RenderOptions())["pdf"]
+    assert first == second
+    assert b"/CreationDate (D:19700101000000" in first
+    stamped = b"<< /CreationDate (D:20261201175305+01'00') /ModDate (D:20261201175305Z) >>"
+    assert fixed_dates(stamped) == (b"<< /CreationDate (D:19700101000000+01'00') "
+                                    b"/ModDate (D:19700101000000Z) >>")
+
+
+def test_png_resolution_is_recorded_and_a_lowered_one_is_told():
+    from bpdiag.export.png import (GRAPHVIZ_MAX_PX, drawn_dpi, lowered_note, pixel_size,
+                                   resolution, with_resolution)
+
+    header = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + (32767).to_bytes(4, "big") \
+        + (1066).to_bytes(4, "big") + b"\x08\x02\x00\x00\x00" + b"CRC!"
+    png = header + b"\x00\x00\x00\x00IEND\xaeB`\x82"
+    assert pixel_size(png) == (32767, 1066)
+    assert resolution(png) is None
+    # a canvas of 20487 x 666.5 pt at 150 dpi would be 42681 px wide: Graphviz drew it 32767 wide
+    dpi = drawn_dpi(png, 20487, 666.5, 150)
+    assert dpi == pytest.approx(150 * GRAPHVIZ_MAX_PX / (20487 * 150 / 72))
+    assert drawn_dpi(png, 15000, 666.5, 150) == 150        # 31250 px: within the limit
+    lowered = with_resolution(png, dpi)
+    assert resolution(lowered) == pytest.approx(dpi, abs=0.02)
+    assert resolution(with_resolution(png, 150)) == pytest.approx(150, abs=0.02)
+    assert lowered_note("forward.png", with_resolution(png, 150), 150) is None
+    assert lowered_note("forward.png", lowered, 150).startswith(
+        "forward.png: 115 dpi instead of 150 to stay within Graphviz's 32767-px limit")
+
+
+@needs_dot
+def test_a_png_past_graphvizs_limit_is_drawn_at_a_lower_dpi_and_said(tmp_path):
+    """L = 30 in the batch view is a strip over 42000 px wide at 150 dpi: Graphviz scales it."""
+    from click.testing import CliRunner
+
+    from bpdiag.cli import cli
+    from bpdiag.export.png import GRAPHVIZ_MAX_PX, pixel_size, resolution
+
+    layers = ",".join(["2"] * 30 + ["1"])
+    result = CliRunner().invoke(cli, ["render", "--layers", layers, "--forward", "--format",
+                                      "png", "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    png = (tmp_path / "forward.png").read_bytes()
+    assert max(pixel_size(png)) == GRAPHVIZ_MAX_PX
+    dpi = resolution(png)
+    assert 60 < dpi < 149
+    notes = [line for line in result.stderr.splitlines() if line.startswith("bpdiag: note:")]
+    assert notes == [f"bpdiag: note: forward.png: {int(dpi)} dpi instead of 150 to stay within "
+                     "Graphviz's 32767-px limit; draw fewer layers per diagram, or use the SVG "
+                     "or PDF"]
+    small = CliRunner().invoke(cli, ["render", "--to-layer", "1", "--format", "png", "--out",
+                                     str(tmp_path / "small")])
+    assert small.exit_code == 0 and "note" not in small.stderr
+    assert resolution((tmp_path / "small" / "backprop_to_layer_1.png").read_bytes()) == \
+        pytest.approx(150, abs=0.02)

@@ -145,7 +145,7 @@ class Diagram:
         return build_graph(self.network, self.view, inference=self.options.inference)
 
     def to_bytes(self, fmt: str) -> bytes:
-        """The diagram in one format: 'graphml', 'svg', 'png', 'dot' or 'json'."""
+        """The diagram in one format: 'graphml', 'svg', 'png', 'pdf', 'dot' or 'json'."""
         from .diagrams import FORMATS
 
         if not isinstance(fmt, str):
@@ -173,7 +173,7 @@ class Diagram:
         path is a folder (created if missing) that receives `<name>.<ext>` per format in
         `formats` (default graphml, svg, png).
         """
-        from .diagrams import DEFAULT_FORMATS, FORMATS, parse_formats
+        from .diagrams import DEFAULT_FORMATS, FORMATS, parse_formats, tell_lowered_resolution
         from .files import atomic_write, prepare_out_dir, write_files
 
         if not isinstance(path, (str, os.PathLike)):
@@ -187,7 +187,9 @@ class Diagram:
         suffix = path.suffix.lstrip(".").lower()
         if suffix in FORMATS and formats is None:
             data = self.to_bytes(suffix)
-            return [atomic_write(prepare_out_dir(path.parent) / path.name, data)]
+            written = [atomic_write(prepare_out_dir(path.parent) / path.name, data)]
+            tell_lowered_resolution(path.name, {suffix: data})
+            return written
         if suffix in FORMATS:
             raise InputError(f"{path} names one {suffix} file, so formats={formats!r} cannot apply; "
                              f"drop formats, or give a folder to write {formats!r} into")
@@ -199,11 +201,39 @@ class Diagram:
         chosen = parse_formats(formats if isinstance(formats, str) else ",".join(formats))
         outputs = self._render(chosen)  # all rendered before any is written
         folder = prepare_out_dir(path)
-        return write_files((folder / f"{self.name}.{fmt}", data) for fmt, data in outputs.items())
+        written = write_files((folder / f"{self.name}.{fmt}", data)
+                              for fmt, data in outputs.items())
+        tell_lowered_resolution(f"{self.name}.png", outputs)
+        return written
 
-    def _repr_svg_(self) -> str:
-        """Jupyter shows the diagram inline as SVG."""
-        return self.to_bytes("svg").decode("utf-8")
+    @property
+    def alt_text(self) -> str:
+        """What the diagram shows, in one sentence: its title, the network and the view."""
+        from .legend import default_title
+
+        title = self.options.title or default_title(self.graph)
+        return f"{title}; {self.network.describe()}; {self.view.granularity} view"
+
+    def __repr__(self) -> str:
+        """One line: the view, the network and the formats it writes."""
+        from .diagrams import FORMATS
+
+        notes = [word for word, on in (("inference", self.options.inference),
+                                       ("values", self.options.values)) if on]
+        view = ", ".join([f"{self.view.granularity} view", *notes])
+        return (f"<bpdiag.Diagram {self.name}: {self.network.describe()}; {view}; "
+                f"{', '.join(FORMATS)}>")
+
+    def _repr_html_(self) -> str:
+        """Jupyter shows the SVG as an image scaled to the cell's width (whole, no scrollbar),
+        with the diagram's description as its alternative text and tooltip."""
+        import base64
+        import html
+
+        data = base64.b64encode(self.to_bytes("svg")).decode("ascii")
+        alt = html.escape(self.alt_text, quote=True)
+        return (f'<img src="data:image/svg+xml;base64,{data}" alt="{alt}" title="{alt}" '
+                'style="max-width:100%;height:auto">')
 
 
 def render(network: NetworkLike = Network(), view: ViewLike = None, **options: Any) -> Diagram:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections.abc import Callable
 from concurrent.futures import FIRST_EXCEPTION, ThreadPoolExecutor, wait
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -15,7 +16,7 @@ from .model import DEFAULT_M, Network
 from .profiles import DEFAULT, Profile, load_profile
 from .views import View, file_stem
 
-FORMATS = ("graphml", "svg", "png", "dot", "json")
+FORMATS = ("graphml", "svg", "png", "pdf", "dot", "json")
 DEFAULT_FORMATS = ("graphml", "svg", "png")
 DPI = 150  # PNG resolution: sharp enough for a slide
 
@@ -151,23 +152,35 @@ def dot_stage(network: Network, graph, options: RenderOptions):
 
 
 def graphviz_formats(formats) -> tuple[str, ...]:
-    """What the one Graphviz run writes for `formats`: SVG, PNG, and the layout for GraphML."""
-    wanted = [fmt for fmt in ("svg", "png") if fmt in formats]
-    if "graphml" in formats:
-        wanted.append("json0")
+    """What the one Graphviz run writes for `formats`: SVG (and its drawing operations, json:
+    the text widths that join each label line), PNG, and the layout for GraphML."""
+    wanted = [fmt for fmt in ("svg", "png", "pdf") if fmt in formats]
+    if "svg" in formats:
+        wanted.append("json")
+    if "graphml" in formats or "png" in formats:
+        wanted.append("json0")  # the layout; for a PNG, its size: did Graphviz scale it down?
     return tuple(wanted)
 
 
 def export_stage(graph, produced: dict[str, bytes], formats, legend, title: str,
                  profile) -> dict[str, bytes]:
-    """SVG, PNG and GraphML from the one Graphviz run's outputs."""
+    """SVG, PNG, PDF and GraphML from the one Graphviz run's outputs."""
     outputs: dict[str, bytes] = {}
     if "svg" in produced:
-        from .export.svg import natural_size
+        from .export.svg import browser_text, natural_size
 
-        outputs["svg"] = natural_size(produced["svg"])
+        outputs["svg"] = browser_text(natural_size(produced["svg"]), produced["json"])
     if "png" in produced:
-        outputs["png"] = produced["png"]
+        import json
+
+        from .export.png import canvas_points, drawn_dpi, with_resolution
+
+        size = canvas_points(json.loads(produced["json0"]))
+        outputs["png"] = with_resolution(produced["png"], drawn_dpi(produced["png"], *size, DPI))
+    if "pdf" in produced:
+        from .export.pdf import fixed_dates
+
+        outputs["pdf"] = fixed_dates(produced["pdf"])
     if "graphml" in formats:
         import json
 
@@ -188,9 +201,10 @@ def export_stage(graph, produced: dict[str, bytes], formats, legend, title: str,
 
 
 def write_views(network: Network, views: list[View], formats: tuple[str, ...], out_dir: Path,
-                options: RenderOptions) -> list[Path]:
+                options: RenderOptions, note: Callable[[str], None] | None = None) -> list[Path]:
     """Render every view, then write the files as one set (`bpdiag.files.write_files`): nothing
-    is written if any view fails."""
+    is written if any view fails. `note` receives one line per PNG drawn below DPI (default: a
+    Python warning)."""
     options = replace(options, notation=load_profile(options.notation))  # read a file once
     drawn = any(fmt != "json" for fmt in formats)
     for view in views:
@@ -229,4 +243,24 @@ def write_views(network: Network, views: list[View], formats: tuple[str, ...], o
         raise
     pool.shutdown()
     prepare_out_dir(out_dir)
-    return write_files(zip(targets, (outputs[fmt] for outputs in results for fmt in formats)))
+    written = write_files(zip(targets, (outputs[fmt] for outputs in results for fmt in formats)))
+    for view, outputs in zip(views, results):
+        tell_lowered_resolution(f"{options.file_stem(view)}.png", outputs, note)
+    return written
+
+
+def tell_lowered_resolution(name: str, outputs: dict[str, bytes],
+                            note: Callable[[str], None] | None = None) -> None:
+    """Say (to `note`, or as a warning) when a PNG in `outputs` holds fewer than DPI dots/inch."""
+    if "png" not in outputs:
+        return
+    from .export.png import lowered_note
+
+    text = lowered_note(name, outputs["png"], DPI)
+    if text is None:
+        return
+    if note is None:
+        import warnings
+        warnings.warn(text, stacklevel=3)
+    else:
+        note(text)
