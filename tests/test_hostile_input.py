@@ -165,7 +165,10 @@ def _svg_texts(svg: bytes) -> tuple[list[str], str, list[str]]:
     ns = {"s": "http://www.w3.org/2000/svg", "x": "http://www.w3.org/1999/xlink"}
     root = etree.fromstring(svg)
     plain = lambda text: (text or "").replace("\xa0", " ")  # noqa: E731
-    texts = [plain(t) for t in root.xpath("//s:text/text()", namespaces=ns)]
+    # each run of a line, and each whole line (a <text> of <tspan> runs)
+    runs = [plain(t) for t in root.xpath("//s:text//text()", namespaces=ns)]
+    lines = [plain(t.xpath("string(.)")) for t in root.xpath("//s:text", namespaces=ns)]
+    texts = runs + lines
     title = plain(root.xpath("string(/s:svg/s:g/s:title)", namespaces=ns))
     tips = [plain(t) for t in root.xpath("//s:a/@x:title", namespaces=ns)]
     return texts, title, tips

@@ -54,7 +54,7 @@ def _pdf(data: bytes) -> str | None:
     return None
 
 
-CHECKS = {"svg": _svg, "png": _png, "json0": _layout, "pdf": _pdf}  # by Graphviz -T format
+CHECKS = {"svg": _svg, "png": _png, "json0": _layout, "json": _layout, "pdf": _pdf}  # by -T format
 
 
 def problem(fmt: str, data: bytes) -> str | None:
