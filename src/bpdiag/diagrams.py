@@ -31,11 +31,15 @@ class RenderOptions:
     seed: int = 0
     m: int | None = None      # examples; None = symbolic m (values use values.DEFAULT_M)
     notation: Profile | str = DEFAULT  # drawn symbols: 'dls', 'nielsen', a profile file, a Profile
+    layout: str = "rows"      # bpdiag.export.rows.LAYOUTS: rows (fits a slide) or strip
 
     def __post_init__(self) -> None:
+        from .export.rows import LAYOUTS
         from .usertext import check_text
         check_text(self.title, "--title")
         check_text(self.license, "--license")
+        if self.layout not in LAYOUTS:
+            raise InputError(f"unknown layout {self.layout!r}; choose from {', '.join(LAYOUTS)}")
 
 
 def parse_formats(text: str) -> tuple[str, ...]:
@@ -113,7 +117,7 @@ def dot_stage(network: Network, graph, options: RenderOptions):
                               title=options.title, license=options.license, notation=profile)
     title = options.title or default_title(graph)
     dot = to_dot(graph, title=title, legend_table=to_graphviz_table(legend) if legend else None,
-                 dpi=DPI, notation=profile)
+                 dpi=DPI, notation=profile, layout=options.layout)
     return dot, legend, title, profile
 
 

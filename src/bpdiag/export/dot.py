@@ -72,15 +72,17 @@ def _on_spine(graph: nx.DiGraph, node: str) -> bool:
     return data.get(a.NAME) in _SPINE and data[a.KIND] in (a.FORWARD, a.GRADIENT)
 
 
-def _node_attrs(graph: nx.DiGraph, node: str, profile: Profile) -> dict[str, str]:
+def _node_attrs(graph: nx.DiGraph, node: str, profile: Profile, layout: str) -> dict[str, str]:
     data = graph.nodes[node]
     style = styles.node_style(data)
     font = styles.font()
     shape, extra = _SHAPES[style.shape]
     look = ["filled"] + [s for s in (extra, _LINES[style.border_style]) if s]
     is_operation = data[a.KIND] == a.OPERATION
-    # dot keeps the nodes of one `group` on a straight line: a layer's chain, in its own row
-    spine = {"group": f"spine_{data.get(a.GROUP)}"} if _on_spine(graph, node) else {}
+    # dot keeps the nodes of one `group` on a straight line: the chain, through every layer of
+    # a strip, or through one layer in each row
+    line = "spine" if layout == "strip" else f"spine_{data.get(a.GROUP)}"
+    spine = {"group": line} if _on_spine(graph, node) else {}
     return {
         **spine,
         "id": node,
@@ -140,7 +142,7 @@ def to_dot(graph: nx.DiGraph, *, title: str, legend_table: str | None = None,
     for node, data in graph.nodes(data=True):
         members.setdefault(data.get(a.GROUP), []).append(node)
     for node in members.get(None, []):
-        dot.node(names[node], **_node_attrs(graph, node, profile))
+        dot.node(names[node], **_node_attrs(graph, node, profile, layout))
     for group in labels.groups_in_order(graph):
         fill = group_look["cost_fill"] if group == a.COST_GROUP else group_look["fill"]
         with dot.subgraph(name=f"cluster_{group}") as cluster:
@@ -149,7 +151,7 @@ def to_dot(graph: nx.DiGraph, *, title: str, legend_table: str | None = None,
                          color=group_look["border"], fontsize=f"{font.group:g}", id=f"group:{group}",
                          margin="12")
             for node in members[group]:
-                cluster.node(names[node], **_node_attrs(graph, node, profile))
+                cluster.node(names[node], **_node_attrs(graph, node, profile, layout))
     if legend_table is not None:
         dot.node(LEGEND_ID, label=f"<{legend_table}>", shape="plain", id=LEGEND_ID)
         if layout == "rows":
