@@ -85,7 +85,8 @@ def test_svg_superscripts_have_explicit_sizes(drawn):
         for index, span in enumerate(spans):
             if float(span.get("dy", "0")) < 0:
                 supers += 1
-                assert float(span.get("font-size")) < 10
+                # one type scale: a superscript is 70 to 80 % of its line
+                assert 0.7 <= float(span.get("font-size")) / float(spans[0].get("font-size")) <= 0.8
                 assert float(span.get("font-size")) < float(spans[0].get("font-size"))
         assert sum(float(span.get("dy", "0")) for span in spans) <= 0.01  # never below the line
         assert not any(span.get("x") or span.get("dx") for span in spans)
@@ -233,7 +234,8 @@ def test_matrices_carry_a_grid_of_their_shape():
     x = matrix_glyph(wide.nodes["fwd:X"])
     assert (x.rows, x.more_rows, x.columns, x.open_columns) == (8, True, 8, True)
     source = to_dot(graph, title="t").source
-    assert source.count('FIXEDSIZE="TRUE" WIDTH="27" HEIGHT="18"') >= 1   # W[2]: 3 × 2 cells of 9 pt
+    cell = w2.CELL
+    assert source.count(f'FIXEDSIZE="TRUE" WIDTH="{3 * cell:g}" HEIGHT="{2 * cell:g}"') >= 1  # W[2]
 
 
 @needs_dot
@@ -265,17 +267,46 @@ def test_layers_sit_side_by_side_not_in_a_staircase():
     assert backward.nodes["bwd:L1:dA:op"]["group"] == "L2"
 
 
+def _size(net: Network, view: View, layout: str) -> tuple[float, float]:
+    source = to_dot(build_graph(net, view), title="t", layout=layout).source
+    bb = json.loads(render_module.run_dot(source, ("json0",))["json0"])["bb"]
+    return tuple(float(v) for v in bb.split(",")[2:])
+
+
 @needs_dot
-def test_deeper_networks_grow_in_one_direction():
-    """The layout's height does not grow with depth (it did with a staircase of clusters)."""
-    heights = {}
-    for depth in (3, 6):
-        net = Network((3,) + (3,) * (depth - 1) + (1,))
-        graph = build_graph(net, View(1))
+@pytest.mark.parametrize("view", [View(None), View(1)])
+def test_deeper_networks_grow_in_one_direction(view):
+    """Rows: a deeper network adds rows, so the width stays that of a layer; strip: it adds
+    layers side by side, so the height stays (neither is a staircase of clusters)."""
+    nets = {depth: Network((3,) + (3,) * (depth - 1) + (1,)) for depth in (3, 6)}
+    rows = {depth: _size(net, view, "rows") for depth, net in nets.items()}
+    strip = {depth: _size(net, view, "strip") for depth, net in nets.items()}
+    assert rows[6][0] < 1.1 * rows[3][0] and rows[6][1] > 1.5 * rows[3][1], rows
+    assert strip[6][1] < 1.1 * strip[3][1] and strip[6][0] > 1.5 * strip[3][0], strip
+
+
+@needs_dot
+def test_rows_keep_the_pass_order_and_start_level():
+    """Back-propagation's rows run from layer L at the top down to layer 1, the forward pass's
+    from layer 1 down to the loss; every row starts at the same edge of the drawing."""
+    from bpdiag.export.dot import dot_names
+
+    for view, order, start in ((View(1), ["L3", "L2", "L1"], "right"),
+                               (View(None), ["L1", "L2", "L3", "cost"], "left")):
+        graph = build_graph(Network(), view)
         source = to_dot(graph, title="t").source
-        layout = json.loads(render_module.run_dot(source, ("json0",))["json0"])
-        heights[depth] = float(layout["bb"].split(",")[3])
-    assert heights[6] < 1.1 * heights[3], heights
+        layout = from_graphviz_json(json.loads(render_module.run_dot(source, ("json0",))["json0"]),
+                                    dot_names(graph), {})
+        boxes = {group.id: group.box for group in layout.groups}
+        tops = [boxes[group].y for group in order]
+        assert tops == sorted(tops), (view, tops)
+        for upper, lower in zip(order, order[1:]):   # rows do not overlap
+            assert boxes[upper].y + boxes[upper].height <= boxes[lower].y + 0.5
+        if start == "right":
+            edges = {round(boxes[g].x + boxes[g].width) for g in order}
+        else:
+            edges = {round(boxes[g].x) for g in order[:-1]}   # the cost row is indented by Y
+        assert max(edges) - min(edges) < 0.25 * layout.width, (view, edges)
 
 
 def test_legend_explains_the_arrows_and_only_the_operators_drawn():

@@ -308,6 +308,10 @@ def check(network: Network, granularity: str, seed: int, m: int, as_json: bool) 
 @click.option("--title", default=None, help="Title in the legend (default: from the view).")
 @click.option("--license", "license_text", default=None, help='Licence line in the legend, e.g. "CC BY 4.0".')
 @click.option("--no-legend", is_flag=True, help="Leave the legend out.")
+@click.option("--layout", type=click.Choice(("rows", "strip"), case_sensitive=False),
+              default="rows", show_default=True,
+              help="rows: each layer a row, stacked to fit a slide; strip: the layers side by "
+                   "side in one long strip, like the hand-made course diagrams.")
 @click.option("--values", is_flag=True,
               help="Show each quantity's numbers on check's seeded example, and the check's verdict.")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
@@ -319,7 +323,7 @@ def check(network: Network, granularity: str, seed: int, m: int, as_json: bool) 
                  "the mathematics stay in the course's notation.")
 def render(network: Network, spec, granularity: str, forward: bool, to_layer: int | None,
            all_views: bool, formats: str, out_dir: Path, inference: bool, title: str | None,
-           license_text: str | None, no_legend: bool, values: bool, seed: int,
+           license_text: str | None, no_legend: bool, layout: str, values: bool, seed: int,
            m: int | None, notation: str | None) -> None:
     """Write the diagrams into --out: forward.<ext> and backprop_to_layer_K.<ext>.
 
@@ -350,7 +354,8 @@ def render(network: Network, spec, granularity: str, forward: bool, to_layer: in
         license_text = license_text if license_text is not None else spec.license
     options = RenderOptions(inference=inference, title=title, license=license_text,
                             legend=not no_legend, values=values, seed=seed, m=m,
-                            notation=profile)
+                            notation=profile, layout=layout.lower())
+
     def note(text: str) -> None:
         click.echo(f"bpdiag: note: {text}", err=True)
 

@@ -33,9 +33,11 @@ class RenderOptions:
     seed: int = 0
     m: int | None = None      # examples; None = symbolic m (values use model.DEFAULT_M)
     notation: Profile | str = DEFAULT  # drawn symbols: 'dls', 'nielsen', a profile file, a Profile
+    layout: str = "rows"      # bpdiag.export.rows.LAYOUTS: rows (fits a slide) or strip
 
     def __post_init__(self) -> None:
         from . import arguments
+        from .export.rows import LAYOUTS
         from .usertext import MAX_LICENSE, MAX_TITLE, check_length, check_text
         for name in ("inference", "legend", "values"):
             arguments.flag(getattr(self, name), name)
@@ -48,6 +50,8 @@ class RenderOptions:
         check_text(self.license, "--license")
         check_length(self.title, "--title", MAX_TITLE)
         check_length(self.license, "--license", MAX_LICENSE)
+        if self.layout not in LAYOUTS:
+            raise InputError(f"unknown layout {self.layout!r}; choose from {', '.join(LAYOUTS)}")
 
     def file_stem(self, view: View) -> str:
         """The file name (without extension) of `view` drawn with these options (views.file_stem)."""
@@ -147,7 +151,7 @@ def dot_stage(network: Network, graph, options: RenderOptions):
                               title=options.title, license=options.license, notation=profile)
     title = options.title or default_title(graph)
     dot = to_dot(graph, title=title, legend_table=to_graphviz_table(legend) if legend else None,
-                 dpi=DPI, notation=profile)
+                 dpi=DPI, notation=profile, layout=options.layout)
     return dot, legend, title, profile
 
 

@@ -14,7 +14,7 @@ from .profiles import Profile, load_profile
 from .richtext import Glyph, Line, RichText, parse, rich
 from .values import PER_EXAMPLE, VALUE, VERDICT, value_lines, verdict_line
 
-SMALL = 0.78  # shape, formula and notes, relative to the symbol's size
+SMALL = 0.8125  # operations, and the shape, formula and notes of a quantity, by its symbol's size
 VALUE_COLOR, PASS_COLOR, FAIL_COLOR = "#1F3864", "#1B5E20", "#B71C1C"
 
 
@@ -34,13 +34,26 @@ def _right_side(formula: str) -> str:
     return f"= {rest}" if sep else ""
 
 
+def _said_by_operations(graph: nx.DiGraph, node: str) -> set[str]:
+    """The right-hand sides that the operations producing `node` already show in their own
+    ellipse ("(1/m) dZ[2] A[1]ᵀ", or "A[3] − Y" of "A[3] − Y (σ with cross-entropy)"): the
+    quantity's box does not write them a second time."""
+    said = set()
+    for op in graph.predecessors(node):
+        if graph.nodes[op][a.KIND] == a.OPERATION:
+            label = graph.nodes[op][a.LABEL]
+            said.add(label)
+            said.add(label.split(" (", 1)[0] if label.endswith(")") and " (" in label else label)
+    return said
+
+
 def node_label(graph: nx.DiGraph, node: str, notation: Profile | str | None = None) -> RichText:
     """The node's drawn text in the `notation` profile (default: the course's)."""
     drawn = load_profile(notation).rewrite
     data = graph.nodes[node]
     kind = data[a.KIND]
     if kind == a.OPERATION:
-        return rich(parse(drawn(data[a.LABEL])))
+        return rich(parse(drawn(data[a.LABEL]), scale=SMALL))
     if kind == a.ANNOTATION:
         return rich(*(parse(drawn(line), scale=SMALL) for line in data[a.LABEL].splitlines()))
     lines: list[Line] = [parse(drawn(data[a.SYMBOL]), bold=True)]
@@ -48,8 +61,11 @@ def node_label(graph: nx.DiGraph, node: str, notation: Profile | str | None = No
         lines.append(parse(drawn("J(W, b; X, Y)"), scale=SMALL))
     lines.append(parse(drawn(shape_text(data)), scale=SMALL))
     if kind in (a.GRADIENT, a.DERIVATIVE):
+        said = _said_by_operations(graph, node)
         for part in _right_side(data[a.FORMULA]).split(" = "):
-            lines.append(parse(drawn(part if part.startswith("=") else f"= {part}"), scale=SMALL))
+            part = part.removeprefix("= ")
+            if part not in said:
+                lines.append(parse(drawn(f"= {part}"), scale=SMALL))
     if data.get(a.CACHED):
         lines.append(parse(drawn("cached for " + ", ".join(data[a.CACHED_FOR])), scale=SMALL))
     if VALUE in data:

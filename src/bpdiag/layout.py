@@ -118,8 +118,13 @@ def from_graphviz_json(data: dict, names: dict[str, str], group_labels: dict[str
         groups.append(GroupBox(group, group_labels.get(group, group),
                                Box(left, upper, round(x1 - x0, 2), round(y1 - y0, 2)),
                                round(float(obj.get("lheight", 0)) * 72, 2), members))
-    edges = tuple(
-        Route(gvid_to_id[edge["tail"]], gvid_to_id[edge["head"]], _polyline(edge["pos"], flip))
-        for edge in data.get("edges", [])
-    )
-    return Layout(round(right, 2), round(top, 2), nodes, tuple(groups), edges)
+    edges = []
+    for edge in data.get("edges", []):
+        if edge.get("style") == "invis":
+            continue  # the row layout's ordering edges: not part of the diagram
+        source, target = gvid_to_id[edge["tail"]], gvid_to_id[edge["head"]]
+        points = _polyline(edge["pos"], flip)
+        if edge.get("dir") == "back":  # written head to tail (bpdiag.export.rows)
+            source, target, points = target, source, points[::-1]
+        edges.append(Route(source, target, points))
+    return Layout(round(right, 2), round(top, 2), nodes, tuple(groups), tuple(edges))

@@ -7,6 +7,7 @@ are notation, drawn with superscripts and subscripts (richtext).
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass
 
 import networkx as nx
@@ -84,12 +85,26 @@ ALWAYS_EXPLAINED = ("n[l]", "m")  # shapes are drawn on every quantity
 _ARROWS = {"dashed": "- - →", "dotted": "· · · →", "line": "——→"}
 
 
-def _gv(text: str, size: float, bold: bool = False) -> str:
-    return to_graphviz(rich(parse(text, bold=bold)), size, align="LEFT")
+# The legend is one column beside the rows (its width is what a slide has to spare): long
+# texts wrap at about these many characters.
+TITLE_WRAP, TEXT_WRAP = 44, 58
 
 
-def _gv_plain(text: str, size: float, bold: bool = False) -> str:
-    return to_graphviz(rich((Run(text, bold=bold),)), size, align="LEFT")
+def _wrapped(text: str, width: int) -> list[str]:
+    """Lines of at most about `width` characters, broken at spaces (notation such as A[l] or
+    Σᵢ never holds a space, so no symbol is split)."""
+    return textwrap.wrap(text, width, break_long_words=False, break_on_hyphens=False) or [""]
+
+
+def _gv(text: str, size: float, bold: bool = False, wrap: int | None = None) -> str:
+    lines = _wrapped(text, wrap) if wrap else [text]
+    return to_graphviz(rich(*(parse(line, bold=bold) for line in lines)), size, align="LEFT")
+
+
+def _gv_plain(text: str, size: float, bold: bool = False, wrap: int | None = None) -> str:
+    """User text and facts: plain runs, never read as notation."""
+    lines = _wrapped(text, wrap) if wrap else [text]
+    return to_graphviz(rich(*((Run(line, bold=bold),) for line in lines)), size, align="LEFT")
 
 
 def _gv_table(rows: list[str]) -> str:
@@ -98,35 +113,38 @@ def _gv_table(rows: list[str]) -> str:
 
 
 def to_graphviz_table(legend: Legend) -> str:
-    """A Graphviz HTML-like TABLE (the label's content, without the outer < >): a header, the
-    facts, then the colour key and the notation side by side."""
+    """A Graphviz HTML-like TABLE (the label's content, without the outer < >), one column: a
+    header, the facts, the colour key, then the notation."""
     font = styles.font()
     look = styles.legend_style()
-    facts = _gv_table([f'<TR><TD ALIGN="LEFT">{_gv_plain(fact, font.small)}</TD></TR>'
+    size = font.legend
+    facts = _gv_table([f'<TR><TD ALIGN="LEFT">{_gv_plain(fact, size, wrap=TEXT_WRAP)}</TD></TR>'
                        for fact in legend.facts])
     key = _gv_table([
-        f'<TR><TD BGCOLOR="{style.fill}" COLOR="{style.border}" BORDER="1" WIDTH="22" '
-        f'HEIGHT="12" FIXEDSIZE="TRUE"></TD><TD ALIGN="LEFT">{_gv(text, font.small)}</TD></TR>'
+        f'<TR><TD BGCOLOR="{style.fill}" COLOR="{style.border}" BORDER="1" WIDTH="24" '
+        f'HEIGHT="14" FIXEDSIZE="TRUE"></TD>'
+        f'<TD ALIGN="LEFT">{_gv(text, size, wrap=TEXT_WRAP - 6)}</TD></TR>'
         for text, style in legend.key]
-        + [f'<TR><TD WIDTH="22"><FONT COLOR="{style.color}" POINT-SIZE="{font.small:g}">'
-           f'{_ARROWS[style.style]}</FONT></TD><TD ALIGN="LEFT">{_gv(text, font.small)}</TD></TR>'
+        + [f'<TR><TD WIDTH="24"><FONT COLOR="{style.color}" POINT-SIZE="{size:g}">'
+           f'{_ARROWS[style.style]}</FONT></TD>'
+           f'<TD ALIGN="LEFT">{_gv(text, size, wrap=TEXT_WRAP - 6)}</TD></TR>'
            for text, style in legend.edges])
     notation_rows = [
-        f'<TR><TD ALIGN="LEFT">{_gv(symbol, font.small, bold=True)}</TD>'
-        f'<TD ALIGN="LEFT">{_gv(shape, font.small)}</TD>'
-        f'<TD ALIGN="LEFT">{_gv(meaning, font.small)}</TD></TR>'
+        f'<TR><TD ALIGN="LEFT" VALIGN="TOP">{_gv(symbol, size, bold=True)}</TD>'
+        f'<TD ALIGN="LEFT" VALIGN="TOP">{_gv(shape, size)}</TD>'
+        f'<TD ALIGN="LEFT" VALIGN="TOP">{_gv(meaning, size, wrap=TEXT_WRAP - 24)}</TD></TR>'
         for symbol, meaning, shape in legend.notation]
-    notation_rows += [f'<TR><TD ALIGN="LEFT">{_gv(op, font.small, bold=True)}</TD>'
-                      f'<TD ALIGN="LEFT" COLSPAN="2">{_gv(meaning, font.small)}</TD></TR>'
+    notation_rows += [f'<TR><TD ALIGN="LEFT" VALIGN="TOP">{_gv(op, size, bold=True)}</TD>'
+                      f'<TD ALIGN="LEFT" COLSPAN="2">{_gv(meaning, size, wrap=TEXT_WRAP - 8)}</TD></TR>'
                       for op, meaning in legend.operators]
     notation = _gv_table(notation_rows)
     return (f'<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="6" '
             f'BGCOLOR="{look["fill"]}" COLOR="{look["border"]}">'
-            f'<TR><TD COLSPAN="2" BGCOLOR="{look["header_fill"]}" ALIGN="LEFT">'
-            f'{_gv_plain(legend.title, font.size + 2, bold=True)}</TD></TR>'
-            f'<TR><TD COLSPAN="2" ALIGN="LEFT">{facts}</TD></TR>'
-            f'<TR><TD ALIGN="LEFT" VALIGN="TOP">{key}</TD>'
-            f'<TD ALIGN="LEFT" VALIGN="TOP">{notation}</TD></TR></TABLE>')
+            f'<TR><TD BGCOLOR="{look["header_fill"]}" ALIGN="LEFT">'
+            f'{_gv_plain(legend.title, font.legend_title, bold=True, wrap=TITLE_WRAP)}</TD></TR>'
+            f'<TR><TD ALIGN="LEFT">{facts}</TD></TR>'
+            f'<TR><TD ALIGN="LEFT">{key}</TD></TR>'
+            f'<TR><TD ALIGN="LEFT">{notation}</TD></TR></TABLE>')
 
 
 def _swing(text: str, bold: bool = False) -> str:

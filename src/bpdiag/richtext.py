@@ -45,7 +45,7 @@ class Glyph:
     more_rows: bool = False
     open_columns: bool = False
 
-    CELL = 9.0  # points
+    CELL = 10.0  # points
 
 
 @dataclass(frozen=True)
@@ -85,22 +85,23 @@ def rich(*lines: Line) -> RichText:
     return RichText(tuple(line for line in lines if line))
 
 
-SCRIPT_SCALE = 0.7  # superscripts and subscripts, relative to their line's font
+SCRIPT_SCALE = 0.75  # superscripts and subscripts, relative to their line's font
 
 
 GLYPH_LINE, GLYPH_FILL = "#555555", "#FFFFFF"
+GLYPH_DOTS = 0.9  # the size of a grid's … and ⋮, by its cell's
 
 
 def _graphviz_glyph(glyph: Glyph) -> str:
     cell = f'<TD WIDTH="{glyph.CELL:g}" HEIGHT="{glyph.CELL:g}" FIXEDSIZE="TRUE" BGCOLOR="{GLYPH_FILL}"></TD>'
     more = (f'<TD WIDTH="{glyph.CELL:g}" HEIGHT="{glyph.CELL:g}" FIXEDSIZE="TRUE" BORDER="0">'
-            f'<FONT POINT-SIZE="{glyph.CELL * 0.6:g}">…</FONT></TD>')
+            f'<FONT POINT-SIZE="{glyph.CELL * GLYPH_DOTS:g}">…</FONT></TD>')
     row = cell * glyph.columns + (more if glyph.open_columns else "")
     rows = [f"<TR>{row}</TR>"] * glyph.rows
     if glyph.more_rows:
         rows.append(f'<TR><TD COLSPAN="{glyph.columns}" HEIGHT="{glyph.CELL:g}" FIXEDSIZE="TRUE" '
                     f'WIDTH="{glyph.CELL * glyph.columns:g}" BORDER="0">'
-                    f'<FONT POINT-SIZE="{glyph.CELL * 0.6:g}">⋮</FONT></TD></TR>')
+                    f'<FONT POINT-SIZE="{glyph.CELL * GLYPH_DOTS:g}">⋮</FONT></TD></TR>')
     columns = glyph.columns + (1 if glyph.open_columns else 0)
     height = glyph.rows + (1 if glyph.more_rows else 0)
     # a fixed-size table: otherwise Graphviz spreads the cells over the label's width
@@ -137,14 +138,16 @@ def _graphviz_lines(text: RichText, font_size: float, align: str = "CENTER") -> 
     for line in text.lines:
         parts = []
         for run in line:
-            size = font_size * run.scale * (SCRIPT_SCALE if run.script != NORMAL else 1.0)
+            # whole points: Graphviz's SVG writes font sizes cut to whole points, so the PNG
+            # (drawn at the exact size) and the SVG only agree on whole numbers
+            size = round(font_size * run.scale * (SCRIPT_SCALE if run.script != NORMAL else 1.0))
             body = graphviz_html_text(run.text)
             if run.bold:
                 body = f"<B>{body}</B>"
             if run.italic:
                 body = f"<I>{body}</I>"
             color = f' COLOR="{run.color}"' if run.color else ""
-            body = f'<FONT POINT-SIZE="{size:.1f}"{color}>{body}</FONT>'
+            body = f'<FONT POINT-SIZE="{size}"{color}>{body}</FONT>'
             if run.script == SUP:
                 body = f"<SUP>{body}</SUP>"
             elif run.script == SUB:
@@ -156,7 +159,10 @@ def _graphviz_lines(text: RichText, font_size: float, align: str = "CENTER") -> 
         cell = "<TD>" if align == "CENTER" else f'<TD ALIGN="{align}">'
         rows = "".join(f"<TR>{cell}{line}</TD></TR>" for line in lines)
         return f'<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="0" CELLPADDING="1">{rows}</TABLE>'
-    return "<BR/>".join(lines)
+    if align == "CENTER":
+        return "<BR/>".join(lines)
+    # a <BR ALIGN=...> aligns the line before it, so the last line needs one as well
+    return "".join(f'{line}<BR ALIGN="{align}"/>' for line in lines)
 
 
 def to_swing_inline(text: RichText) -> str:

@@ -29,8 +29,10 @@ class EdgeStyle:
 class Font:
     family: str
     yed_family: str
-    size: float
-    small: float
+    size: float          # a quantity's symbol; the rest of a node scales from it (labels.SMALL)
+    group: float         # a layer's group title
+    legend: float        # the legend's text
+    legend_title: float
 
 
 def _table() -> dict:
@@ -39,7 +41,8 @@ def _table() -> dict:
 
 def font() -> Font:
     f = _table()["font"]
-    return Font(f["family"], f["yed_family"], float(f["size"]), float(f["small"]))
+    return Font(f["family"], f["yed_family"], float(f["size"]), float(f["group"]),
+                float(f["legend"]), float(f["legend_title"]))
 
 
 def node_style(data: dict) -> NodeStyle:

@@ -16,6 +16,7 @@ from .. import labels, styles
 from ..graph import attrs as a
 from ..profiles import Profile, load_profile
 from ..richtext import to_graphviz
+from . import rows
 
 LEGEND_ID = "legend"
 
@@ -31,15 +32,6 @@ def dot_names(graph: nx.DiGraph) -> dict[str, str]:
     return {node: f"n{index}" for index, node in enumerate(graph.nodes)}
 
 
-def _local_ranks(graph: nx.DiGraph, members: list[str]) -> dict[str, int]:
-    """Longest-path ranks inside one group, counted from the group's own sources."""
-    inside = graph.subgraph(members)
-    ranks: dict[str, int] = {}
-    for node in nx.topological_sort(inside):
-        ranks[node] = max((ranks[p] + 1 for p in inside.predecessors(node)), default=0)
-    return ranks
-
-
 def layer_spacing(graph: nx.DiGraph) -> dict[tuple[str, str], int]:
     """`minlen` of each edge from one layer's group into another's.
 
@@ -53,12 +45,12 @@ def layer_spacing(graph: nx.DiGraph) -> dict[tuple[str, str], int]:
     for node, data in graph.nodes(data=True):
         if data.get(a.GROUP):
             members.setdefault(data[a.GROUP], []).append(node)
-    ranks = {group: _local_ranks(graph, nodes) for group, nodes in members.items()}
+    ranks = {group: rows.local_ranks(graph, nodes) for group, nodes in members.items()}
     spacing = {}
     for source, target in graph.edges:
-        group_u, group_v = graph.nodes[source].get(a.GROUP), graph.nodes[target].get(a.GROUP)
-        if group_u is None or group_v is None or group_u == group_v:
+        if not rows.crosses_groups(graph, source, target):
             continue
+        group_u, group_v = graph.nodes[source][a.GROUP], graph.nodes[target][a.GROUP]
         ahead = ranks[group_v]
         after = [ahead[t] for t in graph.successors(target) if t in ahead]
         before_v = (min(after) - 1) if after else ahead[target]
@@ -82,14 +74,17 @@ def _on_spine(graph: nx.DiGraph, node: str) -> bool:
     return data.get(a.NAME) in _SPINE and data[a.KIND] in (a.FORWARD, a.GRADIENT)
 
 
-def _node_attrs(graph: nx.DiGraph, node: str, profile: Profile) -> dict[str, str]:
+def _node_attrs(graph: nx.DiGraph, node: str, profile: Profile, layout: str) -> dict[str, str]:
     data = graph.nodes[node]
     style = styles.node_style(data)
     font = styles.font()
     shape, extra = _SHAPES[style.shape]
     look = ["filled"] + [s for s in (extra, _LINES[style.border_style]) if s]
     is_operation = data[a.KIND] == a.OPERATION
-    spine = {"group": "spine"} if _on_spine(graph, node) else {}  # dot keeps a group straight
+    # dot keeps the nodes of one `group` on a straight line: the chain, through every layer of
+    # a strip, or through one layer in each row
+    line = "spine" if layout == "strip" else f"spine_{data.get(a.GROUP)}"
+    spine = {"group": line} if _on_spine(graph, node) else {}
     return {
         **spine,
         "id": node,
@@ -135,9 +130,11 @@ def tooltip_text(text: str) -> str:
 
 
 def to_dot(graph: nx.DiGraph, *, title: str, legend_table: str | None = None,
-           dpi: int = 150, notation: Profile | str | None = None) -> graphviz.Digraph:
+           dpi: int = 150, notation: Profile | str | None = None,
+           layout: str = rows.DEFAULT_LAYOUT) -> graphviz.Digraph:
     """The Digraph of one view; `legend_table` is a Graphviz HTML TABLE drawn as one node.
-    Labels are drawn in the `notation` profile (default: the course's)."""
+    Labels are drawn in the `notation` profile (default: the course's). `layout` "rows" stacks
+    the layers as rows (bpdiag.export.rows), "strip" sets them side by side."""
     profile = load_profile(notation)
     font = styles.font()
     group_look = styles.group_style()
@@ -154,24 +151,39 @@ def to_dot(graph: nx.DiGraph, *, title: str, legend_table: str | None = None,
     for node, data in graph.nodes(data=True):
         members.setdefault(data.get(a.GROUP), []).append(node)
     for node in members.get(None, []):
-        dot.node(names[node], **_node_attrs(graph, node, profile))
+        dot.node(names[node], **_node_attrs(graph, node, profile, layout))
     for group in labels.groups_in_order(graph):
         fill = group_look["cost_fill"] if group == a.COST_GROUP else group_look["fill"]
         with dot.subgraph(name=f"cluster_{group}") as cluster:
             cluster.attr(label=labels.group_label(graph, group), labeljust="l", style="rounded,filled,"
                          + _LINES[group_look["border_style"]], fillcolor=fill,
-                         color=group_look["border"], fontsize=f"{font.size:g}", id=f"group:{group}",
+                         color=group_look["border"], fontsize=f"{font.group:g}", id=f"group:{group}",
                          margin="12")
             for node in members[group]:
-                cluster.node(names[node], **_node_attrs(graph, node, profile))
+                cluster.node(names[node], **_node_attrs(graph, node, profile, layout))
     if legend_table is not None:
         dot.node(LEGEND_ID, label=f"<{legend_table}>", shape="plain", id=LEGEND_ID)
-    spacing = layer_spacing(graph)
+        if layout == "rows":
+            # a column of its own where the pass ends (left of a back-propagation view, whose
+            # lower rows leave room there; right of a forward one): ranked after every sink,
+            # so that it shares its rank with no node of a row
+            for node in graph:
+                if graph.out_degree(node) == 0:
+                    dot.body.append(f"\t{names[node]} -> {LEGEND_ID} [style=invis weight=0]\n")
+    stacked = layout == "rows"
+    spacing = {} if stacked else layer_spacing(graph)
     for source, target, data in graph.edges(data=True):
         attrs = _edge_attrs(data.get(a.ROLE))
         if (source, target) in spacing:
             attrs["minlen"] = str(spacing[source, target])
+        if stacked and rows.crosses_groups(graph, source, target):
+            dot.edge(names[target], names[source], **attrs, **rows.WRAP_EDGE)
+            continue
         if _on_spine(graph, source) and _on_spine(graph, target):
-            attrs["weight"] = "20"  # keep the chain from layer to layer straight
+            attrs["weight"] = "20"  # keep the chain straight
         dot.edge(names[source], names[target], **attrs)
+    if stacked:
+        chains = rows.row_chains(graph, lambda node: _on_spine(graph, node))
+        for statement in rows.row_constraints(chains, names):
+            dot.body.append(f"\t{statement}\n")
     return dot
