@@ -29,6 +29,7 @@ class Legend:
     operators: tuple[tuple[str, str], ...]
     note: str = ""                                    # the notation profile's note (tooltip)
     edges: tuple[tuple[str, EdgeStyle], ...] = ()     # the kinds of arrow besides data flow
+    user_texts: frozenset[str] = frozenset()          # title and facts as the user wrote them
 
 
 def default_title(graph: nx.DiGraph) -> str:
@@ -78,7 +79,8 @@ def build_legend(graph: nx.DiGraph, *, version: str, network_text: str, title: s
                   for role in (a.SEED, a.EQUIVALENT) if role in roles)
     return Legend(title or default_title(graph), tuple(facts), tuple(key),
                   tuple(row for row in notation if row is not None), operators,
-                  plain_superscripts(profile.note), edges)
+                  plain_superscripts(profile.note), edges,
+                  frozenset(text for text in (title, license and f"licence: {license}") if text))
 
 
 ALWAYS_EXPLAINED = ("n[l]", "m")  # shapes are drawn on every quantity
@@ -101,6 +103,11 @@ def _gv(text: str, size: float, bold: bool = False, wrap: int | None = None) -> 
     return to_graphviz(rich(*(parse(line, bold=bold) for line in lines)), size, align="LEFT")
 
 
+def _wrap(legend: Legend, text: str, width: int) -> int | None:
+    """Where bpdiag's own legend text wraps; a user's title or licence stays as written."""
+    return None if text in legend.user_texts else width
+
+
 def _gv_plain(text: str, size: float, bold: bool = False, wrap: int | None = None) -> str:
     """User text and facts: plain runs, never read as notation."""
     lines = _wrapped(text, wrap) if wrap else [text]
@@ -118,7 +125,7 @@ def to_graphviz_table(legend: Legend) -> str:
     font = styles.font()
     look = styles.legend_style()
     size = font.legend
-    facts = _gv_table([f'<TR><TD ALIGN="LEFT">{_gv_plain(fact, size, wrap=TEXT_WRAP)}</TD></TR>'
+    facts = _gv_table([f'<TR><TD ALIGN="LEFT">{_gv_plain(fact, size, wrap=_wrap(legend, fact, TEXT_WRAP))}</TD></TR>'
                        for fact in legend.facts])
     key = _gv_table([
         f'<TR><TD BGCOLOR="{style.fill}" COLOR="{style.border}" BORDER="1" WIDTH="24" '
@@ -141,7 +148,7 @@ def to_graphviz_table(legend: Legend) -> str:
     return (f'<TABLE BORDER="1" CELLBORDER="0" CELLSPACING="0" CELLPADDING="6" '
             f'BGCOLOR="{look["fill"]}" COLOR="{look["border"]}">'
             f'<TR><TD BGCOLOR="{look["header_fill"]}" ALIGN="LEFT">'
-            f'{_gv_plain(legend.title, font.legend_title, bold=True, wrap=TITLE_WRAP)}</TD></TR>'
+            f'{_gv_plain(legend.title, font.legend_title, bold=True, wrap=_wrap(legend, legend.title, TITLE_WRAP))}</TD></TR>'
             f'<TR><TD ALIGN="LEFT">{facts}</TD></TR>'
             f'<TR><TD ALIGN="LEFT">{key}</TD></TR>'
             f'<TR><TD ALIGN="LEFT">{notation}</TD></TR></TABLE>')
