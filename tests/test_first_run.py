@@ -137,6 +137,9 @@ USER_PROFILE = "templates/notation/example-user.toml"
     (("--forward", "--notation", USER_PROFILE), ["forward_course-superscripts"]),
     (("--inference", "--view", "example", "--notation", "Nielsen", "--values"),
      ["forward_example_inference_nielsen_values"]),
+    (("--forward", "--layout", "column"), ["forward_column"]),
+    (("--to-layer", "2", "--layout", "rows"), ["backprop_to_layer_2"]),
+    (("--to-layer", "2", "--values", "--layout", "Strip"), ["backprop_to_layer_2_values_strip"]),
 ])
 def test_each_variant_has_its_own_file_names(args, names, tmp_path):
     args = tuple(str(ROOT / a) if a == USER_PROFILE else a for a in args)
@@ -149,11 +152,11 @@ def test_each_variant_has_its_own_file_names(args, names, tmp_path):
 def test_a_variant_leaves_the_default_files_alone(tmp_path):
     assert run("render", "--forward", "--format", "json", "--out", str(tmp_path)).exit_code == 0
     default = (tmp_path / "forward.json").read_bytes()
-    for variant in (["--inference"], ["--notation", "nielsen"], ["--values"]):
+    for variant in (["--inference"], ["--notation", "nielsen"], ["--values"], ["--layout", "column"]):
         result = run("render", "--forward", *variant, "--format", "json", "--out", str(tmp_path))
         assert result.exit_code == 0, result.output
     assert (tmp_path / "forward.json").read_bytes() == default
-    assert len(list(tmp_path.iterdir())) == 4
+    assert len(list(tmp_path.iterdir())) == 5
 
 
 def test_the_python_api_writes_the_same_names(tmp_path):
@@ -170,4 +173,5 @@ def test_notation_tags_are_safe_file_name_parts():
     assert notation_tag("δ") == "notation"
     assert notation_tag("Values") == "notation-values"
     assert notation_tag("../etc") == "etc"
+    assert notation_tag("Column") == "notation-column"
     assert file_stem(View(3, "unit"), values=True) == "backprop_to_layer_3_unit_values"

@@ -1,4 +1,5 @@
-"""out/ is the committed gallery: exactly what the README's set-up command renders today."""
+"""out/ is the committed gallery: exactly what the README's set-up command and its gallery
+command render today."""
 
 import re
 import shlex
@@ -13,13 +14,17 @@ from conftest import ROOT, needs_dot
 GALLERY = ROOT / "out"
 
 
-def readme_render_args() -> list[str]:
-    """The arguments of `bpdiag render` in the README's set-up command."""
+def readme_render_commands() -> list[list[str]]:
+    """The arguments of each `bpdiag render --all … --out out` in the README: the set-up
+    command's (slides) first, then the gallery's (pages)."""
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    line = next(l for l in text.splitlines() if "bpdiag render --all" in l and "venv" in l)
-    command = line.split("&&")[-1]
-    words = shlex.split(command)
-    return words[words.index("render") + 1:]
+    commands = []
+    for line in text.splitlines():
+        if ".venv/bin/bpdiag render --all" in line and line.rstrip().endswith("--out out"):
+            words = shlex.split(line.split("&&")[-1])
+            commands.append(words[words.index("render") + 1:])
+    return commands
+
 
 
 def graphviz_version() -> str:
@@ -36,11 +41,12 @@ def gallery_graphviz_version() -> str:
 @pytest.fixture(scope="module")
 def fresh(tmp_path_factory):
     out = tmp_path_factory.mktemp("gallery")
-    args = readme_render_args()
-    assert args[args.index("--out") + 1] == "out"
-    args[args.index("--out") + 1] = str(out)
-    result = CliRunner().invoke(cli, ["render", *args])
-    assert result.exit_code == 0, result.output
+    commands = readme_render_commands()
+    assert len(commands) == 2, commands  # the set-up command and the gallery's page layout
+    for args in commands:
+        args[args.index("--out") + 1] = str(out)
+        result = CliRunner().invoke(cli, ["render", *args])
+        assert result.exit_code == 0, result.output
     return out
 
 

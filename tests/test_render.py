@@ -309,6 +309,34 @@ def test_rows_keep_the_pass_order_and_start_level():
         assert max(edges) - min(edges) < 0.25 * layout.width, (view, edges)
 
 
+@needs_dot
+def test_column_reads_downwards_with_the_legend_below():
+    """The page layout: the layers one below the other in the pass's order (back-propagation from
+    J at the top down to layer 1), J above them, then the legend; in back-propagation J, Y and
+    the stop note stay within the widest layer's width."""
+    from bpdiag.graph.head import COST_ID
+    from bpdiag.legend import build_legend, to_graphviz_table
+
+    for view, order in ((View(1), ["L3", "L2", "L1"]), (View(None), ["L1", "L2", "L3", "cost"])):
+        graph = build_graph(Network(), view)
+        legend = build_legend(graph, version="0", network_text="n", title=None, license=None)
+        source = to_dot(graph, title="t", layout="column", legend_table=to_graphviz_table(legend)).source
+        assert "rankdir=TB" in source
+        layout = from_graphviz_json(json.loads(render_module.run_dot(source, ("json0",))["json0"]),
+                                    {**dot_names(graph), "legend": "legend"}, {})
+        boxes = {group.id: group.box for group in layout.groups}
+        for upper, lower in zip(order, order[1:]):
+            assert boxes[upper].y + boxes[upper].height <= boxes[lower].y + 0.5, (view, order)
+        drawn = {node: box for node, box in layout.nodes.items() if node != "legend"}
+        assert layout.nodes["legend"].y >= max(box.y + box.height for box in drawn.values()) - 0.5
+        if view.to_layer:
+            left = min(box.x for box in boxes.values())
+            right = max(box.x + box.width for box in boxes.values())
+            for node, box in drawn.items():
+                assert left - 1 <= box.x and box.x + box.width <= right + 1, (view, node)
+            assert layout.nodes[COST_ID].y + layout.nodes[COST_ID].height <= boxes["L3"].y + 0.5
+
+
 def test_legend_explains_the_arrows_and_only_the_operators_drawn():
     from bpdiag.legend import build_legend
 
@@ -451,12 +479,12 @@ def test_a_png_past_graphvizs_limit_is_drawn_at_a_lower_dpi_and_said(tmp_path):
     result = CliRunner().invoke(cli, ["render", "--layers", layers, "--forward", "--format",
                                       "png", "--layout", "strip", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    png = (tmp_path / "forward.png").read_bytes()
+    png = (tmp_path / "forward_strip.png").read_bytes()
     assert max(pixel_size(png)) == GRAPHVIZ_MAX_PX
     dpi = resolution(png)
     assert 60 < dpi < 149
     notes = [line for line in result.stderr.splitlines() if line.startswith("bpdiag: note:")]
-    assert notes == [f"bpdiag: note: forward.png: {int(dpi)} dpi instead of 150 to stay within "
+    assert notes == [f"bpdiag: note: forward_strip.png: {int(dpi)} dpi instead of 150 to stay within "
                      "Graphviz's 32767-px limit; draw fewer layers per diagram, or use the SVG "
                      "or PDF"]
     small = CliRunner().invoke(cli, ["render", "--to-layer", "1", "--format", "png", "--out",

@@ -1,4 +1,5 @@
-"""The README's diagrams read on a 1920×1080 slide: shown whole, their text is large enough."""
+"""The diagrams read where they are shown: the set-up command's (rows) on a 1920×1080 slide,
+shown whole, and the README gallery's (column) on GitHub's page, 890 px wide."""
 
 import pytest
 
@@ -6,7 +7,7 @@ from bpdiag.diagrams import RenderOptions, render_view
 from bpdiag.model import Network
 from bpdiag.views import all_views
 from conftest import needs_dot
-from slide_fit import text_sizes
+from slide_fit import page_text_sizes, text_sizes
 
 SMALLEST_PX, MEDIAN_PX = 6.0, 10.0  # the least a learner reads from the back of a room
 
@@ -17,6 +18,16 @@ def test_default_diagrams_fit_a_slide(view):
     svg = render_view(Network(), view, ("svg",), RenderOptions())["svg"]
     smallest, median = text_sizes(svg)
     assert smallest >= SMALLEST_PX and median >= MEDIAN_PX, (view.stem, smallest, median)
+
+
+@needs_dot
+@pytest.mark.parametrize("view", all_views(Network()), ids=lambda view: view.stem)
+def test_column_diagrams_read_on_a_readme_page(view):
+    svg = render_view(Network(), view, ("svg",), RenderOptions(layout="column"))["svg"]
+    smallest, median = page_text_sizes(svg)
+    assert smallest >= SMALLEST_PX and median >= MEDIAN_PX, (view.stem, smallest, median)
+    rows = page_text_sizes(render_view(Network(), view, ("svg",), RenderOptions())["svg"])
+    assert rows[1] < MEDIAN_PX  # why the page needs its own layout
 
 
 @needs_dot

@@ -15,6 +15,8 @@ import click
 
 from . import __version__
 from .errors import STOP_SIGNALS, BpdiagError
+from .layouts import DEFAULT_LAYOUT, LAYOUTS
+from .layouts import HELP as LAYOUT_HELP
 from .model import DEFAULT_LEAKY_SLOPE, DEFAULT_M, HIDDEN_ACTIVATIONS, Network, parse_sizes
 from .views import DEFAULT_GRANULARITY, GRANULARITIES
 
@@ -308,10 +310,8 @@ def check(network: Network, granularity: str, seed: int, m: int, as_json: bool) 
 @click.option("--title", default=None, help="Title in the legend (default: from the view).")
 @click.option("--license", "license_text", default=None, help='Licence line in the legend, e.g. "CC BY 4.0".')
 @click.option("--no-legend", is_flag=True, help="Leave the legend out.")
-@click.option("--layout", type=click.Choice(("rows", "strip"), case_sensitive=False),
-              default="rows", show_default=True,
-              help="rows: each layer a row, stacked to fit a slide; strip: the layers side by "
-                   "side in one long strip, like the hand-made course diagrams.")
+@click.option("--layout", type=click.Choice(LAYOUTS, case_sensitive=False),
+              default=DEFAULT_LAYOUT, show_default=True, help=LAYOUT_HELP)
 @click.option("--values", is_flag=True,
               help="Show each quantity's numbers on check's seeded example, and the check's verdict.")
 @click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,

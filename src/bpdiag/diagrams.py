@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .errors import InputError
+from .layouts import DEFAULT_LAYOUT
 from .files import check_out_dir, check_targets, prepare_out_dir, write_files
 from .graph import build_graph, check_drawable
 from .model import DEFAULT_M, Network
@@ -33,11 +34,11 @@ class RenderOptions:
     seed: int = 0
     m: int | None = None      # examples; None = symbolic m (values use model.DEFAULT_M)
     notation: Profile | str = DEFAULT  # drawn symbols: 'dls', 'nielsen', a profile file, a Profile
-    layout: str = "rows"      # bpdiag.export.rows.LAYOUTS: rows (fits a slide) or strip
+    layout: str = DEFAULT_LAYOUT  # bpdiag.layouts.LAYOUTS: rows (a slide), column (a page), strip
 
     def __post_init__(self) -> None:
         from . import arguments
-        from .export.rows import LAYOUTS
+        from .layouts import LAYOUTS
         from .usertext import MAX_LICENSE, MAX_TITLE, check_length, check_text
         for name in ("inference", "legend", "values"):
             arguments.flag(getattr(self, name), name)
@@ -58,7 +59,7 @@ class RenderOptions:
         from .profiles import builtin
 
         profile = load_profile(self.notation)
-        return file_stem(view, inference=self.inference, values=self.values,
+        return file_stem(view, inference=self.inference, values=self.values, layout=self.layout,
                          notation=None if profile is builtin(DEFAULT) else profile.name)
 
 

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from .choices import canonical
+from .layouts import DEFAULT_LAYOUT, LAYOUTS
 from .model import Network, SpecError
 
 GRANULARITIES = ("batch", "example", "unit")
@@ -56,15 +57,17 @@ class View:
             )
 
 
-VARIANT_WORDS = (*GRANULARITIES, "inference", "values")  # suffixes a notation tag must not be
+# suffixes a notation tag must not be
+VARIANT_WORDS = (*GRANULARITIES, "inference", "values", *LAYOUTS)
 
 
 def file_stem(view: View, *, inference: bool = False, notation: str | None = None,
-              values: bool = False) -> str:
+              values: bool = False, layout: str = DEFAULT_LAYOUT) -> str:
     """The file name without extension of `view` drawn with these variants: the view's name,
     then one suffix per variant in this order: the granularity (unless batch), `inference`, the
-    notation profile's name (None: the course's own, no suffix) and `values`, e.g.
-    'forward_example_inference_nielsen_values'. So no variant overwrites another's files."""
+    notation profile's name (None: the course's own, no suffix), `values` and the layout
+    (unless the default), e.g. 'forward_example_inference_nielsen_values_column'. So no variant
+    overwrites another's files."""
     parts = [view.name]
     if view.granularity != DEFAULT_GRANULARITY:
         parts.append(view.granularity)
@@ -74,6 +77,8 @@ def file_stem(view: View, *, inference: bool = False, notation: str | None = Non
         parts.append(notation_tag(notation))
     if values:
         parts.append("values")
+    if layout != DEFAULT_LAYOUT:
+        parts.append(layout)
     return "_".join(parts)
 
 

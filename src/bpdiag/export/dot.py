@@ -16,7 +16,8 @@ from .. import labels, styles
 from ..graph import attrs as a
 from ..profiles import Profile, load_profile
 from ..richtext import to_graphviz
-from . import rows
+from .. import layouts
+from . import column, rows
 
 LEGEND_ID = "legend"
 
@@ -83,7 +84,7 @@ def _node_attrs(graph: nx.DiGraph, node: str, profile: Profile, layout: str) -> 
     is_operation = data[a.KIND] == a.OPERATION
     # dot keeps the nodes of one `group` on a straight line: the chain, through every layer of
     # a strip, or through one layer in each row
-    line = "spine" if layout == "strip" else f"spine_{data.get(a.GROUP)}"
+    line = f"spine_{data.get(a.GROUP)}" if layouts.stacked(layout) else "spine"
     spine = {"group": line} if _on_spine(graph, node) else {}
     return {
         **spine,
@@ -131,17 +132,17 @@ def tooltip_text(text: str) -> str:
 
 def to_dot(graph: nx.DiGraph, *, title: str, legend_table: str | None = None,
            dpi: int = 150, notation: Profile | str | None = None,
-           layout: str = rows.DEFAULT_LAYOUT) -> graphviz.Digraph:
+           layout: str = layouts.DEFAULT_LAYOUT) -> graphviz.Digraph:
     """The Digraph of one view; `legend_table` is a Graphviz HTML TABLE drawn as one node.
-    Labels are drawn in the `notation` profile (default: the course's). `layout` "rows" stacks
-    the layers as rows (bpdiag.export.rows), "strip" sets them side by side."""
+    Labels are drawn in the `notation` profile (default: the course's); `layout` is one of
+    bpdiag.layouts.LAYOUTS."""
     profile = load_profile(notation)
     font = styles.font()
     group_look = styles.group_style()
     names = dot_names(graph)
     backward = graph.graph.get("view", "forward") != "forward"
     dot = graphviz.Digraph(name=dot_name(title), engine="dot")
-    dot.attr("graph", rankdir="RL" if backward else "LR", newrank="true", splines="polyline",
+    dot.attr("graph", rankdir=layouts.direction(layout, backward), newrank="true", splines="polyline",
              nodesep="0.3", ranksep="0.45", pad="0.25", fontname=font.family,
              fontsize=f"{font.size:g}", dpi=str(dpi), bgcolor="white", id="bpdiag")
     dot.attr("node", fontname=font.family, fontsize=f"{font.size:g}")
@@ -163,14 +164,14 @@ def to_dot(graph: nx.DiGraph, *, title: str, legend_table: str | None = None,
                 cluster.node(names[node], **_node_attrs(graph, node, profile, layout))
     if legend_table is not None:
         dot.node(LEGEND_ID, label=f"<{legend_table}>", shape="plain", id=LEGEND_ID)
-        if layout == "rows":
-            # a column of its own where the pass ends (left of a back-propagation view, whose
-            # lower rows leave room there; right of a forward one): ranked after every sink,
-            # so that it shares its rank with no node of a row
+        if layouts.legend_after_the_pass(layout):
+            # a rank of its own where the pass ends (in rows: left of a back-propagation view,
+            # whose lower rows leave room there, right of a forward one; below a column):
+            # ranked after every sink, so that it shares its rank with no node of the pass
             for node in graph:
                 if graph.out_degree(node) == 0:
                     dot.body.append(f"\t{names[node]} -> {LEGEND_ID} [style=invis weight=0]\n")
-    stacked = layout == "rows"
+    stacked = layouts.stacked(layout)
     spacing = {} if stacked else layer_spacing(graph)
     for source, target, data in graph.edges(data=True):
         attrs = _edge_attrs(data.get(a.ROLE))
@@ -185,5 +186,8 @@ def to_dot(graph: nx.DiGraph, *, title: str, legend_table: str | None = None,
     if stacked:
         chains = rows.row_chains(graph, lambda node: _on_spine(graph, node))
         for statement in rows.row_constraints(chains, names):
+            dot.body.append(f"\t{statement}\n")
+    elif layout == "column":
+        for statement in column.column_constraints(graph, names):
             dot.body.append(f"\t{statement}\n")
     return dot

@@ -27,9 +27,6 @@ import networkx as nx
 from .. import labels
 from ..graph import attrs as a
 
-LAYOUTS = ("rows", "strip")
-DEFAULT_LAYOUT = "rows"
-
 # the attributes of an edge from one row into the next, written from its head to its tail
 WRAP_EDGE = {"dir": "back", "minlen": "0", "weight": "0"}
 
