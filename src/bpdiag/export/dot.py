@@ -17,7 +17,7 @@ from ..graph import attrs as a
 from ..profiles import Profile, load_profile
 from ..richtext import to_graphviz
 from .. import layouts
-from . import column, rows
+from . import loose, rows
 
 LEGEND_ID = "legend"
 
@@ -143,7 +143,7 @@ def to_dot(graph: nx.DiGraph, *, title: str, legend_table: str | None = None,
     backward = graph.graph.get("view", "forward") != "forward"
     dot = graphviz.Digraph(name=dot_name(title), engine="dot")
     dot.attr("graph", rankdir=layouts.direction(layout, backward), newrank="true", splines="polyline",
-             nodesep="0.3", ranksep="0.45", pad="0.25", fontname=font.family,
+             nodesep="0.2", ranksep="0.45", pad="0.25", fontname=font.family,
              fontsize=f"{font.size:g}", dpi=str(dpi), bgcolor="white", id="bpdiag")
     dot.attr("node", fontname=font.family, fontsize=f"{font.size:g}")
     dot.attr("edge", fontname=font.family)
@@ -167,10 +167,9 @@ def to_dot(graph: nx.DiGraph, *, title: str, legend_table: str | None = None,
         if layouts.legend_after_the_pass(layout):
             # a rank of its own where the pass ends (in rows: left of a back-propagation view,
             # whose lower rows leave room there, right of a forward one; below a column):
-            # ranked after every sink, so that it shares its rank with no node of the pass
-            for node in graph:
-                if graph.out_degree(node) == 0:
-                    dot.body.append(f"\t{names[node]} -> {LEGEND_ID} [style=invis weight=0]\n")
+            # ranked after every row's end, so that it shares its rank with no node of the pass
+            for node in loose.ends(graph):
+                dot.body.append(f"\t{names[node]} -> {LEGEND_ID} [style=invis weight=0]\n")
     stacked = layouts.stacked(layout)
     spacing = {} if stacked else layer_spacing(graph)
     for source, target, data in graph.edges(data=True):
@@ -185,9 +184,11 @@ def to_dot(graph: nx.DiGraph, *, title: str, legend_table: str | None = None,
         dot.edge(names[source], names[target], **attrs)
     if stacked:
         chains = rows.row_chains(graph, lambda node: _on_spine(graph, node))
-        for statement in rows.row_constraints(chains, names):
-            dot.body.append(f"\t{statement}\n")
+        placement = rows.row_constraints(graph, chains, names) + loose.sources_before(graph, names)
     elif layout == "column":
-        for statement in column.column_constraints(graph, names):
-            dot.body.append(f"\t{statement}\n")
+        placement = loose.sources_before(graph, names) + loose.notes_after(graph, names)
+    else:
+        placement = []
+    for statement in placement:
+        dot.body.append(f"\t{statement}\n")
     return dot

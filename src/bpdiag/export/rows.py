@@ -14,7 +14,8 @@ How Graphviz is made to do this, without a second run:
   stacking them; and dot routes it as an ordinary edge, straight from one row's end to the next
   row's start (a `constraint=false` edge is routed around the whole drawing). The layout reader
   turns such edges round again (bpdiag.layout);
-* the first node of each row's chain shares one rank, so that the rows start at the same edge;
+* each row's head, the node its longest path starts from (A[L], or Z[l] before g'(Z[l]) and
+  dA[l]), shares one rank with the other rows' heads, so that the rows start at the same edge;
 * invisible, rank-neutral edges from each row's chain to the next row's chain, one rank apart,
   would cross a row placed between the two, so dot's crossing minimisation keeps the rows in
   the pass's order.
@@ -49,10 +50,7 @@ def local_ranks(graph: nx.DiGraph, members: list[str]) -> dict[str, int]:
 def row_chains(graph: nx.DiGraph, on_chain) -> list[list[str]]:
     """Per group, in the pass's order (the rows from top to bottom), the nodes of its chain
     sorted by their rank inside the group; a group without chain nodes uses all of its nodes."""
-    members: dict[str, list[str]] = {}
-    for node, data in graph.nodes(data=True):
-        if data.get(a.GROUP):
-            members.setdefault(data[a.GROUP], []).append(node)
+    members = _members(graph)
     chains = []
     for group in labels.groups_in_order(graph):
         nodes = members[group]
@@ -62,11 +60,34 @@ def row_chains(graph: nx.DiGraph, on_chain) -> list[list[str]]:
     return chains
 
 
-def row_constraints(chains: list[list[str]], names: dict[str, str]) -> list[str]:
+def _members(graph: nx.DiGraph) -> dict[str, list[str]]:
+    members: dict[str, list[str]] = {}
+    for node, data in graph.nodes(data=True):
+        if data.get(a.GROUP):
+            members.setdefault(data[a.GROUP], []).append(node)
+    return members
+
+
+def row_heads(graph: nx.DiGraph) -> list[str]:
+    """Per group, in the pass's order, the node the group's longest path starts from (the
+    first such in insertion order): the node farthest from the row's end."""
+    members = _members(graph)
+    heads = []
+    for group in labels.groups_in_order(graph):
+        inside = graph.subgraph(members[group])
+        to_end: dict[str, int] = {}
+        for node in reversed(list(nx.topological_sort(inside))):
+            to_end[node] = max((to_end[s] + 1 for s in inside.successors(node)), default=0)
+        longest = max(to_end.values())
+        heads.append(next(node for node in members[group] if to_end[node] == longest))
+    return heads
+
+
+def row_constraints(graph: nx.DiGraph, chains: list[list[str]], names: dict[str, str]) -> list[str]:
     """DOT statements that align the rows' starts and keep the rows in order (see the module
     docstring); invisible, so no format draws them."""
     statements = []
-    starts = [names[chain[0]] for chain in chains]
+    starts = [names[head] for head in row_heads(graph)]
     if len(starts) > 1:
         statements.append("{rank=same; " + "; ".join(starts) + "}")
     for upper, lower in zip(chains, chains[1:]):
