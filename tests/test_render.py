@@ -401,6 +401,8 @@ def test_browser_text_keeps_left_aligned_lines_left_aligned():
     anchors = [(t.get("text-anchor"), t.get("x")) for t in root.iter(f"{SVG}text")]
     # the two '(1, m)' share their centre too, but three lines share the left edge
     assert anchors == [("start", "5"), ("start", "5"), ("start", "5"), ("middle", "76")]
+    # the legend is no node of the dataflow: scripts walking `g.node` pass it by
+    assert root.find(f"{SVG}g").get("class") == "legend"
 
 
 POPPLER = all(render_module.shutil.which(tool) for tool in ("pdftotext", "pdffonts", "pdfimages"))

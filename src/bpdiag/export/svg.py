@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from .dot import LEGEND_ID
+
 _VIEWBOX = re.compile(rb'viewBox="0\.00 0\.00 ([0-9.]+) ([0-9.]+)"')
 _SIZE = re.compile(rb'<svg width="[0-9.]+pt" height="[0-9.]+pt"')
 _SCALE = re.compile(rb'(<g id="[^"]*" class="graph" transform=")scale\([0-9.]+ [0-9.]+\)')
@@ -204,5 +206,9 @@ def browser_text(svg: bytes, layout_json: bytes) -> bytes:
             lines = _lines(group, widths)
         for line, (anchor, x) in zip(lines, _anchors(lines)):
             _rewrite(line, anchor, x)
+        if group.get("id") == LEGEND_ID:
+            # a table beside the dataflow, not one of its nodes: scripts and styles that walk
+            # the diagram's nodes (`g.node`) pass it by, and its cells are columns, not a line
+            group.set("class", "legend")
     prolog = svg[:svg.find(b"<svg")]  # Graphviz's declaration, doctype and comments, verbatim
     return prolog + etree.tostring(root, encoding="UTF-8", xml_declaration=False) + b"\n"
