@@ -197,10 +197,18 @@
     var x = box.x + dx, y = box.y + dy;
     var inside = x >= view.x && y >= view.y && x + box.width <= view.x + view.width &&
                  y + box.height <= view.y + view.height;
-    if (!inside) {
-      applyView({x: x + box.width / 2 - view.width / 2, y: y + box.height / 2 - view.height / 2,
-                 width: view.width, height: view.height});
+    if (inside) return;
+    // centre it, but keep the drawing's edges at the area's edges rather than show blank
+    var scale = Math.min(holder.clientWidth / view.width, holder.clientHeight / view.height);
+    var seenWidth = holder.clientWidth / scale, seenHeight = holder.clientHeight / scale;
+    function clamp(centre, start, length, seen) {
+      if (seen >= length) return start + length / 2;
+      return Math.max(start + seen / 2, Math.min(start + length - seen / 2, centre));
     }
+    var cx = clamp(x + box.width / 2, full.x, full.width, seenWidth);
+    var cy = clamp(y + box.height / 2, full.y, full.height, seenHeight);
+    applyView({x: cx - view.width / 2, y: cy - view.height / 2,
+               width: view.width, height: view.height});
   }
 
   var drag = null, dragged = false;
@@ -269,6 +277,11 @@
     if (handled) event.preventDefault();
   });
 
+  // On a narrow screen the whole diagram is too small to read: start zoomed in to a readable
+  // scale (READABLE screen pixels per point of the drawing), following the current step.
+  var READABLE = 0.7;
+  var fitted = Math.min(holder.clientWidth / full.width, holder.clientHeight / full.height);
+  if (fitted > 0 && fitted < READABLE) zoom(fitted / READABLE);
   var start = /^#step-(\d+)$/.exec(location.hash);
   show(start ? Number(start[1]) - 1 : 0);
 }());

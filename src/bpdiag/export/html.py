@@ -6,6 +6,8 @@ Nothing in a page refers outside the file, so it works from file:// without a ne
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import json
 import re
@@ -27,7 +29,7 @@ def _json_script(data) -> str:
 
 
 def _fill(template: str, parts: dict[str, str]) -> str:
-    """Replace each <!--bpdiag:NAME--> marker; every marker must be given (a template bug)."""
+    """Replace each <!--bpdiag:NAME--> marker; every marker must be given (else a KeyError)."""
     def part(match: re.Match) -> str:
         return parts[match.group(1)]
     return re.sub(r"<!--bpdiag:([a-z]+)-->", part, template)
@@ -39,11 +41,16 @@ def view_page(svg: bytes, steps: dict, page_title: str, diagram_label: str,
     `index_name` links back to the set's index when there is one."""
     back = (f'<a class="index-link" href="{html.escape(index_name, quote=True)}">all views</a>'
             if index_name else "")
+    script = load_text("html", "step.js")
+    # the policy lets exactly this script run, and nothing load (the SVG's style attributes
+    # need inline styles)
+    digest = base64.b64encode(hashlib.sha256(script.encode("utf-8")).digest()).decode("ascii")
     page = _fill(load_text("html", "step.html"), {
         "title": html.escape(page_title),
         "label": html.escape(diagram_label, quote=True),
         "style": load_text("html", "step.css"),
-        "script": load_text("html", "step.js"),
+        "script": script,
+        "scripthash": f"'sha256-{digest}'",
         "data": _json_script(steps),
         "svg": inline_svg(svg),
         "index": back,
