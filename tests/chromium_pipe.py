@@ -23,6 +23,7 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shuti
 KEYS = {  # key -> (code, Windows virtual key code), as Input.dispatchKeyEvent wants them
     "ArrowRight": ("ArrowRight", 39), "ArrowLeft": ("ArrowLeft", 37), "Home": ("Home", 36),
     "End": ("End", 35), "Tab": ("Tab", 9), "Enter": ("Enter", 13),
+    "Escape": ("Escape", 27),
 }
 
 

@@ -247,6 +247,19 @@ def test_keyboard_focus_order_and_the_live_step_text(pages, browser):
     browser.press("Tab")  # Next has focus: Enter steps on
     browser.press("Enter")
     assert state(browser)["counter"].startswith("step 2 ")
+    # the list of all steps: open it, Tab to its third step, Enter jumps there and closes it
+    browser.press("Tab")
+    browser.press("Enter")
+    assert browser.evaluate("document.getElementById('all-steps').open") is True
+    for _ in range(3):
+        browser.press("Tab")
+    browser.press("Enter")
+    assert state(browser)["counter"].startswith("step 3 ")
+    assert browser.evaluate("document.getElementById('all-steps').open") is False
+    assert browser.evaluate("document.activeElement.tagName") == "SUMMARY"
+    browser.press("Enter")
+    browser.press("Escape")  # Escape closes the list too
+    assert browser.evaluate("document.getElementById('all-steps').open") is False
 
 
 @needs_dot

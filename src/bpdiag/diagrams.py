@@ -263,26 +263,26 @@ def write_views(network: Network, views: list[View], formats: tuple[str, ...], o
         check_size(network, options.m or 1)
     out_dir = Path(out_dir)
     targets = [out_dir / f"{options.file_stem(view)}.{fmt}" for view in views for fmt in formats]
-    index = index_name(views, formats, options)
-    if index is not None:
-        targets.append(out_dir / index)
+    index_file = index_name(views, formats, options)
+    if index_file is not None:
+        targets.append(out_dir / index_file)
     check_out_dir(out_dir)
     check_targets(targets)  # before any drawing: a folder in the way stops the run now
     graphs = [_view_graph(network, view, options) for view in views]
     # Graphviz runs outside the interpreter, so independent diagrams are laid out concurrently,
     # the largest first so that no big one is left running alone at the end.
-    order = sorted(range(len(views)), key=lambda number: -graphs[number].number_of_nodes())
+    order = sorted(range(len(views)), key=lambda index: -graphs[index].number_of_nodes())
     workers = max(1, min(len(views), os.cpu_count() or 1))
     pool = ThreadPoolExecutor(max_workers=workers)
     cancel = threading.Event()
     try:
-        futures = {number: pool.submit(_render_graph, network, views[number], graphs[number],
-                                       formats, options, cancel, index) for number in order}
+        futures = {index: pool.submit(_render_graph, network, views[index], graphs[index],
+                                      formats, options, cancel, index_file) for index in order}
         done, _ = wait(futures.values(), return_when=FIRST_EXCEPTION)
-        for number in range(len(views)):  # the first failure stops the others at once
-            if futures[number] in done and futures[number].exception() is not None:
-                raise futures[number].exception()
-        results = [futures[number].result() for number in range(len(views))]
+        for index in range(len(views)):  # the first failure stops the others at once
+            if futures[index] in done and futures[index].exception() is not None:
+                raise futures[index].exception()
+        results = [futures[index].result() for index in range(len(views))]
     except BaseException:
         # a view failed, or a stop signal: stop the other Graphviz runs instead of waiting
         pool.shutdown(wait=False, cancel_futures=True)
@@ -292,7 +292,7 @@ def write_views(network: Network, views: list[View], formats: tuple[str, ...], o
     pool.shutdown()
     prepare_out_dir(out_dir)
     contents = [outputs[fmt] for outputs in results for fmt in formats]
-    if index is not None:
+    if index_file is not None:
         contents.append(_index(network, views, options))
     written = write_files(zip(targets, contents))
     for view, outputs in zip(views, results):

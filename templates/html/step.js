@@ -250,10 +250,21 @@
     var item = make('li');
     var button = make('button', '', step.formula);
     button.type = 'button';
-    button.addEventListener('click', function () { show(position); });
+    button.addEventListener('click', function () {  // jump, close the list, back to its summary
+      show(position);
+      closeList();
+    });
     item.appendChild(button);
     list.appendChild(item);
   });
+
+  function closeList() {
+    var details = document.getElementById('all-steps');
+    if (!details.open) return false;
+    details.open = false;
+    details.querySelector('summary').focus();
+    return true;
+  }
 
   backButton.addEventListener('click', function () { show(index - 1); });
   nextButton.addEventListener('click', function () { show(index + 1); });
@@ -272,6 +283,7 @@
       case '+': case '=': zoom(1 / 1.4); break;
       case '-': zoom(1.4); break;
       case '0': fit(); break;
+      case 'Escape': handled = closeList(); break;
       default: handled = false;
     }
     if (handled) event.preventDefault();
