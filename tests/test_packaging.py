@@ -40,6 +40,8 @@ def test_wheel_contains_the_templates(wheel):
     assert "bpdiag/templates/styles.toml" in names
     assert "bpdiag/templates/notation/dls.toml" in names
     assert "bpdiag/templates/notation/nielsen.toml" in names
+    for part in ("step.html", "step.css", "step.js", "index.html", "index.css"):
+        assert f"bpdiag/templates/html/{part}" in names
     assert "bpdiag/cli.py" in names
     assert not any(name.startswith(("tests/", "out/")) for name in names)
 
@@ -125,7 +127,7 @@ def test_installed_wheel_renders_from_another_folder(wheel, tmp_path):
     work = tmp_path / "elsewhere"
     work.mkdir()
     script = python.parent / "bpdiag"
-    done = subprocess.run([str(script), "render", "--to-layer", "3", "--format", "graphml,dot,json",
+    done = subprocess.run([str(script), "render", "--to-layer", "3", "--format", "graphml,dot,json,html",
                            "--out", "d"], cwd=work, capture_output=True, text=True)
     assert done.returncode == 0, (done.stderr, linked)
     located = subprocess.run([str(python), "-c", "import bpdiag.resources as r; print(r.templates_dir())"],
@@ -133,3 +135,4 @@ def test_installed_wheel_renders_from_another_folder(wheel, tmp_path):
     assert Path(located.stdout.strip()).is_relative_to(env_dir), located.stdout + located.stderr
     assert (work / "d" / "backprop_to_layer_3.dot").read_text(encoding="utf-8").startswith("digraph")
     assert (work / "d" / "backprop_to_layer_3.graphml").read_bytes().startswith(b"<?xml")
+    assert b'id="bpdiag-steps"' in (work / "d" / "backprop_to_layer_3.html").read_bytes()

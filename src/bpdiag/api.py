@@ -145,7 +145,7 @@ class Diagram:
         return build_graph(self.network, self.view, inference=self.options.inference)
 
     def to_bytes(self, fmt: str) -> bytes:
-        """The diagram in one format: 'graphml', 'svg', 'png', 'pdf', 'dot' or 'json'."""
+        """The diagram in one format: 'graphml', 'svg', 'png', 'pdf', 'dot', 'json' or 'html'."""
         from .diagrams import FORMATS
 
         if not isinstance(fmt, str):

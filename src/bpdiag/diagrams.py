@@ -17,7 +17,7 @@ from .model import DEFAULT_M, Network
 from .profiles import DEFAULT, Profile, load_profile
 from .views import View, file_stem
 
-FORMATS = ("graphml", "svg", "png", "pdf", "dot", "json")
+FORMATS = ("graphml", "svg", "png", "pdf", "dot", "json", "html")
 DEFAULT_FORMATS = ("graphml", "svg", "png")
 DPI = 150  # PNG resolution: sharp enough for a slide
 
@@ -97,7 +97,7 @@ def render_view(network: Network, view: View, formats: tuple[str, ...],
     if any(fmt != "json" for fmt in formats):
         check_drawable(network, view)
         check_drawn_text(options)
-    return _render_graph(network, _view_graph(network, view, options), formats, options)
+    return _render_graph(network, view, _view_graph(network, view, options), formats, options)
 
 
 def _view_graph(network: Network, view: View, options: RenderOptions):
@@ -111,8 +111,9 @@ def _view_graph(network: Network, view: View, options: RenderOptions):
     return graph
 
 
-def _render_graph(network: Network, graph, formats: tuple[str, ...], options: RenderOptions,
-                  cancel: threading.Event | None = None) -> dict[str, bytes]:
+def _render_graph(network: Network, view: View, graph, formats: tuple[str, ...],
+                  options: RenderOptions, cancel: threading.Event | None = None,
+                  index_name: str | None = None) -> dict[str, bytes]:
     outputs: dict[str, bytes] = {}
     if "json" in formats:
         from .export.json import graph_to_json
@@ -120,6 +121,8 @@ def _render_graph(network: Network, graph, formats: tuple[str, ...], options: Re
     drawn = [fmt for fmt in formats if fmt != "json"]
     if drawn:
         outputs.update(_draw(network, graph, drawn, options, cancel))
+    if "html" in formats:
+        outputs["html"] = _page(network, view, graph, outputs["svg"], options, index_name)
     return {fmt: outputs[fmt] for fmt in formats}
 
 
@@ -160,11 +163,49 @@ def graphviz_formats(formats) -> tuple[str, ...]:
     """What the one Graphviz run writes for `formats`: SVG (and its drawing operations, json:
     the text widths that join each label line), PNG, and the layout for GraphML."""
     wanted = [fmt for fmt in ("svg", "png", "pdf") if fmt in formats]
-    if "svg" in formats:
+    if "html" in formats and "svg" not in formats:
+        wanted.insert(0, "svg")  # the page shows the SVG inline
+    if "svg" in wanted:
         wanted.append("json")
     if "graphml" in formats or "png" in formats:
         wanted.append("json0")  # the layout; for a PNG, its size: did Graphviz scale it down?
     return tuple(wanted)
+
+
+def _page(network: Network, view: View, graph, svg: bytes, options: RenderOptions,
+          index_name: str | None) -> bytes:
+    """The step-through page of a view: its SVG and explain's steps, tied to the drawn nodes."""
+    from .explanation.steps import explain_view, in_notation
+    from .export.html import view_page
+    from .export.stepdata import step_data
+    from .legend import default_title
+
+    profile = load_profile(options.notation)
+    explanation = explain_view(network, view, inference=options.inference)
+    shown = explanation if profile.is_course else in_notation(explanation, profile.plain)
+    title = options.title or default_title(graph)
+    label = f"{title}; {network.describe()}; {view.granularity} view"
+    return view_page(svg, step_data(graph, explanation, shown), title, label, index_name)
+
+
+def index_name(views: list[View], formats, options: RenderOptions) -> str | None:
+    """The index page of a set of step-through pages: index.html, with the set's variant
+    suffixes (index_example_values.html); None unless several views are written as html."""
+    if "html" not in formats or len(views) < 2:
+        return None
+    return "index" + options.file_stem(views[0]).removeprefix(views[0].name) + ".html"
+
+
+def _index(network: Network, views: list[View], options: RenderOptions) -> bytes:
+    from .explanation.steps import explain_view
+    from .export.html import index_page
+
+    entries = []
+    for view in views:
+        explanation = explain_view(network, view, inference=options.inference)
+        entries.append((f"{options.file_stem(view)}.html", explanation.title,
+                        len(explanation.steps)))
+    return index_page(f"Step through the diagrams of {network.describe()}", entries)
 
 
 def export_stage(graph, produced: dict[str, bytes], formats, legend, title: str,
@@ -223,6 +264,9 @@ def write_views(network: Network, views: list[View], formats: tuple[str, ...], o
         check_size(network, options.m or 1)
     out_dir = Path(out_dir)
     targets = [out_dir / f"{options.file_stem(view)}.{fmt}" for view in views for fmt in formats]
+    index_file = index_name(views, formats, options)
+    if index_file is not None:
+        targets.append(out_dir / index_file)
     check_out_dir(out_dir)
     check_targets(targets)  # before any drawing: a folder in the way stops the run now
     graphs = [_view_graph(network, view, options) for view in views]
@@ -233,8 +277,8 @@ def write_views(network: Network, views: list[View], formats: tuple[str, ...], o
     pool = ThreadPoolExecutor(max_workers=workers)
     cancel = threading.Event()
     try:
-        futures = {index: pool.submit(_render_graph, network, graphs[index], formats, options,
-                                      cancel) for index in order}
+        futures = {index: pool.submit(_render_graph, network, views[index], graphs[index],
+                                      formats, options, cancel, index_file) for index in order}
         done, _ = wait(futures.values(), return_when=FIRST_EXCEPTION)
         for index in range(len(views)):  # the first failure stops the others at once
             if futures[index] in done and futures[index].exception() is not None:
@@ -248,7 +292,10 @@ def write_views(network: Network, views: list[View], formats: tuple[str, ...], o
         raise
     pool.shutdown()
     prepare_out_dir(out_dir)
-    written = write_files(zip(targets, (outputs[fmt] for outputs in results for fmt in formats)))
+    contents = [outputs[fmt] for outputs in results for fmt in formats]
+    if index_file is not None:
+        contents.append(_index(network, views, options))
+    written = write_files(zip(targets, contents))
     for view, outputs in zip(views, results):
         tell_lowered_resolution(f"{options.file_stem(view)}.png", outputs, note)
     return written

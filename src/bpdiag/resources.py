@@ -29,3 +29,9 @@ def load_toml(*parts: str) -> dict:
     """A TOML template, parsed once per process."""
     with template_path(*parts).open("rb") as stream:
         return tomllib.load(stream)
+
+
+@lru_cache(maxsize=None)
+def load_text(*parts: str) -> str:
+    """A text template (UTF-8), read once per process."""
+    return template_path(*parts).read_text(encoding="utf-8")
