@@ -13,7 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-DOCS = Path(__file__).resolve().parent.parent / "out" / "screenshots"
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "out" / "screenshots"
 SHOTS = {"step-through.png": (1920, 1080), "step-through-890.png": (890, 900)}
 STEP = 4
 
@@ -31,9 +31,9 @@ def main() -> None:
             subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu",
                             "--hide-scrollbars", "--no-first-run", "--virtual-time-budget=3000",
                             f"--user-data-dir={folder}/profile", "--proxy-server=http://127.0.0.1:9",
-                            f"--window-size={width},{height}", f"--screenshot={DOCS / name}", page],
+                            f"--window-size={width},{height}", f"--screenshot={SCREENSHOTS / name}", page],
                            check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            print(DOCS / name)
+            print(SCREENSHOTS / name)
 
 
 if __name__ == "__main__":
