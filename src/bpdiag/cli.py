@@ -51,8 +51,8 @@ class _Group(click.Group):
             _fail(exc.format_message() + hint, 2)
         except click.ClickException as exc:
             _fail(exc.format_message(), exc.exit_code)
-        except BpdiagError as exc:
-            _fail(str(exc), exc.exit_code)
+        except BpdiagError as exc:  # bad data lists each mismatch on a line of its own
+            _fail_lines(getattr(exc, "lines", [str(exc)]), exc.exit_code)
         except BrokenPipeError:
             _quiet_broken_pipe()
         except StdoutError as exc:
@@ -155,11 +155,49 @@ def _quiet_broken_pipe() -> None:
 
 
 def _fail(message: str, code: int) -> None:
+    _fail_lines([message], code)
+
+
+def _fail_lines(messages: list[str], code: int) -> None:
     try:
-        click.echo(f"bpdiag: error: {' '.join(message.split())}", err=True)
+        for message in messages:
+            click.echo(f"bpdiag: error: {' '.join(message.split())}", err=True)
     except (BrokenPipeError, OSError):
         pass
     sys.exit(code)
+
+
+def _warn(message: str) -> None:
+    click.echo(f"bpdiag: warning: {' '.join(message.split())}", err=True)
+
+
+def _given(name: str) -> bool:
+    """Whether the option `name` was typed on the command line (not its default)."""
+    ctx = click.get_current_context()
+    return ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE
+
+
+def data_option(help_text: str):
+    return click.option("--data", "data_file", type=click.Path(path_type=Path), default=None,
+                        metavar="FILE.npz", help=help_text)
+
+
+def _load_data(data_file: Path, network: Network, *, instead_of: tuple[str, ...] = ("seed", "m")):
+    """The problem in --data, on the network's activations; its layers must be those of
+    --layers or --spec when either is given. --seed and --m describe drawn data, so they
+    cannot go with it."""
+    from .npzdata import load_data
+
+    clash = [f"--{name}" for name in instead_of if _given(name)]
+    if clash:
+        raise click.UsageError(f"--data gives the examples, so {', '.join(clash)} cannot apply; "
+                               f"drop {' and '.join(clash)}")
+    layers = network.sizes if _given("layers") or _given("spec_file") else None
+    data = load_data(data_file, hidden_activation=network.hidden_activation,
+                     leaky_slope=network.leaky_slope, layers=layers)
+    for line in data.warnings:
+        _warn(line)
+    return data
 
 
 NETWORK_FLAGS = {"layers": "--layers", "hidden_activation": "--hidden-activation",
@@ -272,20 +310,61 @@ def cli() -> None:
 @click.option("--m", "m", type=click.IntRange(min=1), default=DEFAULT_M, show_default=True,
               help="Number of examples (the same default as render --values).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
-def check(network: Network, granularity: str, seed: int, m: int, as_json: bool) -> None:
+@data_option("X, Y and the parameters W1, b1, ... from an .npz file instead of seeded data; "
+             "the layers come from the W shapes.")
+@click.option("--compare", "compare_file", type=click.Path(path_type=Path), default=None,
+              metavar="MINE.npz",
+              help="Compare your own values (any of AL, cost, dAL, dW2, db1, dA1, ...) with "
+                   "bpdiag's; exits 1 when one differs.")
+@click.option("--tolerance", type=float, default=None, metavar="T",
+              help="Largest difference --compare accepts, relative to the values' size "
+                   "[default: 1e-07].")
+@click.option("--no-numeric", "no_numeric", is_flag=True,
+              help="Skip the finite differences (for large networks): the gradients are read off "
+                   "the graphs, their shapes and the dZ[L] shortcut still checked.")
+def check(network: Network, granularity: str, seed: int, m: int, as_json: bool,
+          data_file: Path | None, compare_file: Path | None, tolerance: float | None,
+          no_numeric: bool) -> None:
     """Evaluate the diagrams' graphs with numpy and compare every gradient with finite differences.
 
     With --view example or unit, the graphs of that view are evaluated and their gradients must
-    also equal the batch view's. Exits 1 when any gradient disagrees."""
+    also equal the batch view's. With --data, on your X, Y and parameters; with --compare, your
+    values are compared with those. Exits 1 when any gradient disagrees."""
     from .report import check_json, check_table
     from .verify import check as run_check
 
-    report = run_check(network, m=m, seed=seed, view=granularity)
+    if tolerance is not None and compare_file is None:
+        raise click.UsageError("--tolerance applies to --compare; add --compare MINE.npz or "
+                               "drop --tolerance")
+    data = _load_data(data_file, network) if data_file is not None else None
+    if data is not None:
+        network = data.network
+    mine = None
+    if compare_file is not None:
+        from .npzdata import read_npz
+        mine = read_npz(compare_file, "--compare")
+    report = run_check(network, m=m, seed=seed, view=granularity, data=data,
+                       numeric=not no_numeric)
+    comparisons = []
+    if mine is not None:
+        from .compare import DEFAULT_TOLERANCE, compare
+        comparisons = compare(report, mine, source=str(compare_file),
+                              tolerance=DEFAULT_TOLERANCE if tolerance is None else tolerance)
     if as_json:
-        _echo(json.dumps(check_json(report), indent=2))
+        result = check_json(report)
+        if mine is not None:
+            result["compare"] = [item.as_json() for item in comparisons]
+        _echo(json.dumps(result, indent=2))
     else:
-        _echo(check_table(report))
-    if not report.ok:
+        text = check_table(report)
+        if mine is not None:
+            text += f"\n\ncompared with {compare_file}:\n" + "\n".join(
+                item.line() for item in comparisons)
+            differ = [item.name for item in comparisons if not item.agrees]
+            text += "\n" + (f"DIFFERS: {', '.join(differ)}" if differ else
+                            f"ok: all {len(comparisons)} agree with bpdiag's values")
+        _echo(text)
+    if not report.ok or not all(item.agrees for item in comparisons):
         sys.exit(1)
 
 

@@ -149,7 +149,7 @@ def classify(relative: float, difference: float, size: float, noise: float,
 class CheckReport:
     network: Network
     m: int
-    seed: int
+    seed: int | None  # None: the problem was given (`source`), not drawn
     problem: Problem
     cost: float
     grads: dict[str, np.ndarray]
@@ -162,6 +162,11 @@ class CheckReport:
     view: str = DEFAULT_GRANULARITY
     notes: list[str] = field(default_factory=list)
     saturation: float = 2.0  # mean 1/min(a, 1 − a) of the output: 2 when a = 0.5
+    numeric_checked: bool = True  # False: no central differences (numeric is empty)
+    source: str | None = None     # where a given problem came from (an .npz file)
+    # Z1, A1, …, AL and dAL, dZL, …, dA0 by the course's names (quantities.py)
+    forward: dict[str, np.ndarray] = field(default_factory=dict)
+    backward: dict[str, np.ndarray] = field(default_factory=dict)
 
     @property
     def noise(self) -> float:
@@ -193,32 +198,44 @@ MAX_CHECK_PARAMETERS = 5_000
 MAX_CHECK_EXAMPLES = 1_000
 
 
-def check_size(network: Network, m: int) -> None:
-    """Refuse a check (or --values) too large to finish in reasonable time and memory."""
+def check_size(network: Network, m: int, given: bool = False) -> None:
+    """Refuse a check (or --values) too large to finish in reasonable time and memory; `given`:
+    the data came from the user, who can still check it without finite differences."""
     sizes = network.sizes
     parameters = sum(sizes[l] * (sizes[l - 1] + 1) for l in range(1, len(sizes)))
+    instead = "; or add --no-numeric to check it without finite differences" if given else ""
     if parameters > MAX_CHECK_PARAMETERS:
         raise SpecError(f"the network has {parameters} weights and biases, more than the "
                         f"{MAX_CHECK_PARAMETERS} a numeric gradient check handles in reasonable time; "
-                        "check a smaller network with the same depth and activations")
+                        "check a smaller network with the same depth and activations" + instead)
     if m > MAX_CHECK_EXAMPLES:
+        if given:
+            raise SpecError(f"X has {m} examples, more than the {MAX_CHECK_EXAMPLES} a numeric "
+                            "gradient check uses; keep a few columns of X and Y" + instead)
         raise SpecError(f"--m {m} is more than the {MAX_CHECK_EXAMPLES} examples a numeric gradient "
                         "check uses; a few examples test the gradients as well, e.g. --m 5")
 
 
 def check(network: Network, m: int = DEFAULT_M, seed: int = 0,
-          view: str = DEFAULT_GRANULARITY) -> CheckReport:
-    """Evaluate every view of `network` at granularity `view` on seeded data and check each
-    gradient numerically.
+          view: str = DEFAULT_GRANULARITY, data=None, numeric: bool = True) -> CheckReport:
+    """Evaluate every view of `network` at granularity `view` on seeded data (or on `data`, a
+    validated npzdata.Data whose network this must be; then m and seed are unused) and check each
+    gradient numerically (unless `numeric` is False).
 
     The cost, the gradients and the central differences all come from that granularity's graphs.
     `views_agree` says the back-propagation views to layers L..1 give the same gradients and, for
     the example and unit views, that cost and gradients equal the batch graph's (to VIEWS_RTOL).
     """
     view = View(None, view).granularity  # canonical case; unknown: a SpecError naming the choices
-    check_size(network, m)
-    problem = random_problem(network, m, seed)
-    batch_forward = forward_values(network, problem)
+    if data is not None:
+        problem, m, seed = data.problem, data.m, None
+    if numeric:
+        check_size(network, m, given=data is not None)
+    if data is None:
+        problem = random_problem(network, m, seed)
+    with np.errstate(all="ignore"):  # overflow in given data is reported below, as one line
+        batch_forward = forward_values(network, problem)
+    finite_forward(network, batch_forward, data)
     forward = batch_forward if view == "batch" else forward_values(network, problem, view)
     grads = analytic_gradients(network, problem, 1, forward, view)
     views_agree = True
@@ -231,16 +248,37 @@ def check(network: Network, m: int = DEFAULT_M, seed: int = 0,
                                         rtol=VIEWS_RTOL, atol=VIEWS_ATOL))
         views_agree &= all(np.allclose(grads[key], batch_grads[key], rtol=VIEWS_RTOL,
                                        atol=VIEWS_ATOL) for key in batch_grads)
-    numeric = numeric_gradients(network, problem, view=view)
-    errors = {key: relative_error(grads[key], numeric[key]) for key in grads}
-    abs_errors = {key: float(np.max(np.abs(grads[key] - numeric[key]))) for key in grads}
+    numeric = numeric_gradients(network, problem, view=view) if numeric else {}
+    errors = {key: relative_error(grads[key], numeric[key]) for key in numeric}
+    abs_errors = {key: float(np.max(np.abs(grads[key] - numeric[key]))) for key in numeric}
     kink = _closest_kink(network, batch_forward)
     notes = []
-    if kink is not None and kink < KINK_MARGIN:
+    if numeric and kink is not None and kink < KINK_MARGIN:
         notes.append(f"a ReLU input lies {kink:.1e} from the kink at 0; finite differences may "
-                     "disagree there: try another --seed")
+                     "disagree there" + ("" if data is not None else ": try another --seed"))
     output = batch_forward[forward_id("A", network.depth)]
     saturation = float(np.mean(1.0 / np.minimum(output, 1.0 - output)))
+    from .quantities import forward_quantities, gradient_quantities
+
     return CheckReport(network, m, seed, problem, float(forward[forward_id("J")]), grads, numeric,
                        errors, abs_errors, views_agree, kink, notes=notes, view=view,
-                       saturation=saturation)
+                       saturation=saturation, numeric_checked=bool(numeric),
+                       source=None if data is None else data.source,
+                       forward=forward_quantities(network, problem, batch_forward),
+                       backward=gradient_quantities(network, problem, batch_forward))
+
+
+def finite_forward(network: Network, forward: dict, data=None) -> None:
+    """Given data whose forward pass overflows (A[L] rounds to exactly 0 or 1, so the cost is
+    infinite) is refused in one line: no gradient means anything there."""
+    for layer in range(1, network.depth + 1):
+        for name in ("Z", "A"):
+            value = forward[forward_id(name, layer)]
+            if not np.all(np.isfinite(value)):
+                raise SpecError(f"{data.source if data else 'the data'}: {name}[{layer}] overflows "
+                                "(not finite); scale X or the weights down")
+    output = forward[forward_id("A", network.depth)]
+    if np.any((output <= 0) | (output >= 1)):
+        raise SpecError(f"{data.source if data else 'the data'}: A[{network.depth}] reaches exactly "
+                        "0 or 1 in float64 (the sigmoid saturates), so the cost log(A[L]) is "
+                        "infinite; scale X or the weights down")
