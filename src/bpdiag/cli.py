@@ -125,6 +125,24 @@ def _echo(text: str) -> None:
         raise _stdout_error(exc) from None
 
 
+def _echo_json(value) -> None:
+    """One JSON object on standard output, written as it is encoded: with an assignment-sized
+    --data (X of 12288 × 209) the text is over 100 MB, and is never held whole in memory."""
+    out = sys.stdout
+    try:
+        buffer: list[str] = []
+        for chunk in json.JSONEncoder(indent=2).iterencode(value):
+            buffer.append(chunk)
+            if len(buffer) >= 4096:
+                out.write("".join(buffer))
+                buffer.clear()
+        out.write("".join(buffer) + "\n")
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise _stdout_error(exc) from None
+
+
 def _flush_stdout() -> None:
     try:
         sys.stdout.flush()
@@ -354,7 +372,7 @@ def check(network: Network, granularity: str, seed: int, m: int, as_json: bool,
         result = check_json(report)
         if mine is not None:
             result["compare"] = [item.as_json() for item in comparisons]
-        _echo(json.dumps(result, indent=2))
+        _echo_json(result)
     else:
         text = check_table(report)
         if mine is not None:
