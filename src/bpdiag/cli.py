@@ -386,6 +386,72 @@ def check(network: Network, granularity: str, seed: int, m: int, as_json: bool,
         sys.exit(1)
 
 
+@cli.command(short_help="Train the network on your data by batch gradient descent.")
+@network_options
+@click.option("--data", "data_file", type=click.Path(path_type=Path), required=True,
+              metavar="FILE.npz", help="X, Y and the starting parameters W1, b1, ... (the layers "
+                                       "come from the W shapes).")
+@click.option("--steps", type=int, required=True, metavar="N", help="Number of updates.")
+@click.option("--learning-rate", "learning_rate", type=float, required=True, metavar="ALPHA",
+              help="α of W[l] := W[l] − α dW[l], b[l] := b[l] − α db[l].")
+@click.option("--json", "as_json", is_flag=True,
+              help='Print {"costs": [...], "params": {...}} instead of the costs every K steps.')
+@click.option("--print-every", "print_every", type=click.IntRange(min=1), default=100,
+              show_default=True, metavar="K", help="Print the cost of every K-th step (and the last).")
+@click.option("--save", "save_file", type=click.Path(path_type=Path), default=None,
+              metavar="FILE.npz", help="Write the trained parameters W1, b1, ... to an .npz file.")
+def train(network: Network, data_file: Path, steps: int, learning_rate: float, as_json: bool,
+          print_every: int, save_file: Path | None) -> None:
+    """Run N steps of batch gradient descent as the course's L_layer_model does: forward pass,
+    cost, back-propagation, update; all computed by evaluating the diagrams' graphs.
+
+    The cost of step i is that of its forward pass, before its update. On a terminal a progress
+    bar shows on stderr while no costs are printed there."""
+    from .train import check_settings, train as run_training
+
+    check_settings(steps, learning_rate)
+    data = _load_data(data_file, network, instead_of=())
+    if save_file is not None:
+        _check_save(save_file)
+    printing = not as_json
+    show_bar = sys.stderr.isatty() and not (printing and sys.stdout.isatty())
+    width = len(str(steps - 1))
+
+    def report_step(step: int, cost: float) -> None:
+        if printing and (step % print_every == 0 or step == steps - 1):
+            _echo(f"cost after step {step:>{width}}: {cost:.10g}")
+
+    with click.progressbar(length=steps, label="training", file=sys.stderr,
+                           hidden=not show_bar) as bar:
+        def on_step(step: int, cost: float) -> None:
+            report_step(step, cost)
+            bar.update(1)
+        result = run_training(data.network, data.problem, steps, learning_rate, on_step)
+    if save_file is not None:
+        from .files import atomic_write
+        from .npzdata import npz_bytes
+        atomic_write(save_file, npz_bytes(result.params))
+    if as_json:
+        _echo_json({"costs": result.costs,
+                    "params": {key: value.tolist() for key, value in result.params.items()}})
+    elif save_file is not None:
+        _echo(f"saved the parameters after {steps} steps to {save_file}")
+
+
+def _check_save(path: Path) -> None:
+    """--save must name a file in an existing folder, before any step is run."""
+    from .files import check_targets
+
+    if path.suffix.lower() != ".npz":
+        raise click.BadParameter(f"{path} does not end in .npz; name an .npz file, e.g. "
+                                 "--save trained.npz", param_hint="'--save'")
+    folder = path.parent
+    if not folder.is_dir():
+        raise click.BadParameter(f"the folder {folder} does not exist; create it or save "
+                                 "elsewhere", param_hint="'--save'")
+    check_targets([path])
+
+
 @cli.command(short_help="Write the diagrams (GraphML, SVG, PNG, DOT, JSON) into a folder.")
 @network_options
 @view_option

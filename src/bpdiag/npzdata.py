@@ -232,3 +232,17 @@ def _sizes(values: dict[str, np.ndarray], depth: int) -> list[int | None]:
     for layer in range(1, depth + 1):
         sizes.append(dim(f"W{layer}", 0) or dim(f"b{layer}", 0) or dim(f"W{layer + 1}", 1))
     return sizes
+
+
+def npz_bytes(arrays: Mapping[str, np.ndarray]) -> bytes:
+    """An .npz holding `arrays` (as np.savez writes them, readable by np.load), with fixed
+    timestamps so that the same arrays give the same bytes."""
+    import io
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+        for key, value in arrays.items():
+            info = zipfile.ZipInfo(f"{key}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            with archive.open(info, "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, np.asarray(value), allow_pickle=False)
+    return buffer.getvalue()

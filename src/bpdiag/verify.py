@@ -235,7 +235,7 @@ def check(network: Network, m: int = DEFAULT_M, seed: int = 0,
         problem = random_problem(network, m, seed)
     with np.errstate(all="ignore"):  # overflow in given data is reported below, as one line
         batch_forward = forward_values(network, problem)
-    finite_forward(network, batch_forward, data)
+    finite_forward(network, batch_forward, data.source if data is not None else "the data")
     forward = batch_forward if view == "batch" else forward_values(network, problem, view)
     grads = analytic_gradients(network, problem, 1, forward, view)
     views_agree = True
@@ -268,17 +268,15 @@ def check(network: Network, m: int = DEFAULT_M, seed: int = 0,
                        backward=gradient_quantities(network, problem, batch_forward))
 
 
-def finite_forward(network: Network, forward: dict, data=None) -> None:
+def finite_forward(network: Network, forward: dict, source: str = "the data",
+                   fix: str = "scale X or the weights down") -> None:
     """Given data whose forward pass overflows (A[L] rounds to exactly 0 or 1, so the cost is
     infinite) is refused in one line: no gradient means anything there."""
     for layer in range(1, network.depth + 1):
         for name in ("Z", "A"):
-            value = forward[forward_id(name, layer)]
-            if not np.all(np.isfinite(value)):
-                raise SpecError(f"{data.source if data else 'the data'}: {name}[{layer}] overflows "
-                                "(not finite); scale X or the weights down")
+            if not np.all(np.isfinite(forward[forward_id(name, layer)])):
+                raise SpecError(f"{source}: {name}[{layer}] overflows (not finite); {fix}")
     output = forward[forward_id("A", network.depth)]
     if np.any((output <= 0) | (output >= 1)):
-        raise SpecError(f"{data.source if data else 'the data'}: A[{network.depth}] reaches exactly "
-                        "0 or 1 in float64 (the sigmoid saturates), so the cost log(A[L]) is "
-                        "infinite; scale X or the weights down")
+        raise SpecError(f"{source}: A[{network.depth}] reaches exactly 0 or 1 in float64 (the "
+                        f"sigmoid saturates), so the cost log(A[L]) is infinite; {fix}")
