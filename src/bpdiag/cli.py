@@ -482,12 +482,17 @@ def _check_save(path: Path) -> None:
 @click.option("--m", "m", type=click.IntRange(min=1), default=None,
               help=f"Number of examples (default: symbolic m; {DEFAULT_M} with --values, as "
                    "check).")
+@data_option("With --values: the numbers of your X, Y and parameters W1, b1, ... (an .npz "
+             "file) instead of the seeded example; the layers come from the W shapes.")
+@click.option("--no-numeric", "no_numeric", is_flag=True,
+              help="With --values: no finite differences, so no check verdicts (large networks).")
 @notation_option(f"Notation profile of the drawn symbols: {NOTATION_CHOICES}. The JSON and "
                  "the mathematics stay in the course's notation.")
 def render(network: Network, spec, granularity: str, forward: bool, to_layer: int | None,
            all_views: bool, formats: str, out_dir: Path, inference: bool, title: str | None,
            license_text: str | None, no_legend: bool, layout: str, values: bool, seed: int,
-           m: int | None, notation: str | None) -> None:
+           m: int | None, data_file: Path | None, no_numeric: bool,
+           notation: str | None) -> None:
     """Write the diagrams into --out: forward.<ext> and backprop_to_layer_K.<ext>.
 
     Each variant adds a suffix, in this order: --view example or unit, --inference, the
@@ -499,6 +504,14 @@ def render(network: Network, spec, granularity: str, forward: bool, to_layer: in
 
     chosen = parse_formats(formats)
     profile = _notation(notation, spec)
+    data = None
+    if data_file is not None:
+        if not values:
+            raise click.UsageError("--data gives the numbers of --values; add --values")
+        data = _load_data(data_file, network)
+        network = data.network
+    if no_numeric and not values:
+        raise click.UsageError("--no-numeric applies to --values; add --values or drop it")
     if to_layer is not None and (forward or all_views):
         raise click.UsageError("choose one of --forward, --to-layer K, --all")
     if forward and all_views:
@@ -517,7 +530,8 @@ def render(network: Network, spec, granularity: str, forward: bool, to_layer: in
         license_text = license_text if license_text is not None else spec.license
     options = RenderOptions(inference=inference, title=title, license=license_text,
                             legend=not no_legend, values=values, seed=seed, m=m,
-                            notation=profile, layout=layout.lower())
+                            notation=profile, layout=layout.lower(), data=data,
+                            numeric=not no_numeric)
 
     def note(text: str) -> None:
         click.echo(f"bpdiag: note: {text}", err=True)
