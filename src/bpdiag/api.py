@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from .diagrams import RenderOptions
     from .npzdata import Data
-    from .train import Training
+    from .training import Training
     from .verify import CheckReport
 
 ViewLike = View | int | None
@@ -141,7 +141,7 @@ def compare(report: CheckReport, mine: DataLike, tolerance: float | None = None)
     """The learner's values (an .npz path or a mapping: AL, cost, dW2, db1, dA1, …) against the
     report's, one `Comparison` per name (`.agrees`, `.largest`, `.line()`), in the order
     bpdiag computes them."""
-    from .compare import DEFAULT_TOLERANCE, compare as run_compare
+    from .comparison import DEFAULT_TOLERANCE, compare as run_compare
     from .npzdata import read_npz
     from .verify import CheckReport
 
@@ -159,7 +159,7 @@ def train(data: DataLike, steps: int, learning_rate: float,
     """`steps` steps of batch gradient descent on `data` (see load_data), as the course's
     L_layer_model: `.costs[i]` is step i's cost before its update, `.params` the parameters
     after the last update (the data's stay unchanged)."""
-    from .train import train as run_training
+    from .training import train as run_training
 
     found = load_data(data, network)
     return run_training(found.network, found.problem, steps, learning_rate)

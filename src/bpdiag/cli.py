@@ -365,7 +365,7 @@ def check(network: Network, granularity: str, seed: int, m: int, as_json: bool,
                        numeric=not no_numeric)
     comparisons = []
     if mine is not None:
-        from .compare import DEFAULT_TOLERANCE, compare
+        from .comparison import DEFAULT_TOLERANCE, compare
         comparisons = compare(report, mine, source=str(compare_file),
                               tolerance=DEFAULT_TOLERANCE if tolerance is None else tolerance)
     if as_json:
@@ -407,7 +407,7 @@ def train(network: Network, data_file: Path, steps: int, learning_rate: float, a
 
     The cost of step i is that of its forward pass, before its update. On a terminal a progress
     bar shows on stderr while no costs are printed there."""
-    from .train import check_settings, train as run_training
+    from .training import check_settings, train as run_training
 
     check_settings(steps, learning_rate)
     data = _load_data(data_file, network, instead_of=())
