@@ -178,7 +178,7 @@ def from_arrays(arrays: Mapping[str, object], *, source: str = "data",
             problems.append(f"{source}: unexpected key {key} (shape {_shape(values[key].shape)}); "
                             f"the file holds X, Y, W1, b1, …, W{depth}, b{depth} only")
     sizes = _sizes(values, depth)
-    m = next((values[k].shape[1] for k in ("X", "Y") if k in values and values[k].ndim == 2), None)
+    m = _examples(values, sizes[0])
     network = None
     if all(n is not None for n in sizes):
         try:
@@ -220,6 +220,14 @@ def from_arrays(arrays: Mapping[str, object], *, source: str = "data",
     problem = Problem(values["X"], values["Y"], params)
     warnings = tuple(f"{source}: {text}" for text in label_warnings(network, problem.y))
     return Data(network, problem, source, warnings)
+
+
+def _examples(values: dict[str, np.ndarray], inputs: int | None) -> int | None:
+    """m: X's columns when X has its n[0] rows, else Y's (so a transposed X is the one named)."""
+    x, y = values.get("X"), values.get("Y")
+    if x is not None and x.ndim == 2 and (x.shape[0] == inputs or y is None or y.ndim != 2):
+        return x.shape[1]
+    return y.shape[1] if y is not None and y.ndim == 2 else None
 
 
 def _sizes(values: dict[str, np.ndarray], depth: int) -> list[int | None]:
