@@ -246,3 +246,24 @@ def test_the_api_takes_a_mapping_and_warns_about_labels():
     assert report.source == "data" and report.m == 4 and report.network.sizes == (3, 2, 1)
     with pytest.raises(bpdiag.InputError, match="layers given are 3,4,1"):
         bpdiag.check((3, 4, 1), data={**arrays, "Y": problem.y})
+
+
+def test_central_differences_across_a_relu_kink_are_left_out(tmp_path):
+    """Zero biases (the course's initialisation) and an example that switches every unit of
+    layer 1 off put Z[2] of that example exactly at the kink: bumping b[2] crosses it, so db2
+    cannot be checked by central differences; the others still are."""
+    rng = np.random.default_rng(2)
+    params = {"W1": np.abs(rng.standard_normal((3, 2))), "b1": np.zeros((3, 1)),
+              "W2": rng.standard_normal((2, 3)), "b2": np.zeros((2, 1)),
+              "W3": rng.standard_normal((1, 2)), "b3": np.zeros((1, 1))}
+    x = np.abs(rng.standard_normal((2, 5)))
+    x[:, 0] = -1.0                                   # example 1: W1 x < 0 for every unit
+    y = np.array([[1, 0, 1, 1, 0]])
+    np.savez(tmp_path / "mine.npz", X=x, Y=y, **params)
+    result = run("check", "--json", "--data", str(tmp_path / "mine.npz"))
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["verdict"]["db2"] == "kink" and data["left_out_at_kinks"] == {"db2": 2}
+    assert all(data["verdict"][key] == "pass" for key in ("dW1", "db1", "dW2", "dW3", "db3"))
+    table = run("check", "--data", str(tmp_path / "mine.npz")).output
+    assert "db2       (2, 1)  " in table and "at a ReLU kink, not checked" in table

@@ -34,6 +34,7 @@ def check_json(report: CheckReport) -> dict:
         "passed": {key: report.passed(key) for key in report.errors},
         "verdict": {key: report.verdict(key) for key in report.errors},
         "too_small_to_check": report.unresolved,
+        "left_out_at_kinks": dict(report.left_out),
         "epsilon": EPSILON,
         "tolerance": report.tolerance,
         "noise_floor": report.noise,
@@ -58,21 +59,26 @@ def check_table(report: CheckReport) -> str:
     lines.append(f"{'gradient':<10}{'shape':<10}{'relative error':>16}{'max |diff|':>13}  result")
     for key, error in report.errors.items():
         shape = "(" + ", ".join(str(n) for n in report.grads[key].shape) + ")"
-        verdict = {"pass": "pass", "fail": "FAIL"}.get(report.verdict(key), "too small to check")
+        verdict = {"pass": "pass", "fail": "FAIL", "kink": "at a ReLU kink, not checked"}.get(
+            report.verdict(key), "too small to check")
         lines.append(f"{key:<10}{shape:<10}{error:>16.2e}{report.abs_errors[key]:>13.2e}  {verdict}")
     lines.append("")
     lines.append(_agreement(report))
     lines.extend(f"note: {note}" for note in report.notes)
     failed = [key for key in report.errors if report.verdict(key) == "fail"]
     small = report.unresolved
+    kinked = [key for key in report.errors if report.verdict(key) == "kink"]
     if report.ok:
-        agreed = len(report.errors) - len(small)
-        count = f"all {agreed}" if not small else f"{agreed} of {len(report.errors)}"
+        agreed = len(report.errors) - len(small) - len(kinked)
+        count = f"{agreed} of {len(report.errors)}" if small or kinked else f"all {agreed}"
         lines.append(f"ok: {count} gradients agree with central differences "
                      f"(ε = {EPSILON:g}; relative error < {report.tolerance:g}, or a difference "
                      f"within round-off {report.noise:.1e})")
     else:
         lines.append("FAILED: " + (", ".join(failed) if failed else "views disagree"))
+    if kinked:
+        lines.append(f"not checked: {', '.join(kinked)}: every entry's central difference crosses "
+                     "a ReLU kink")
     if small:
         lines.append(f"not checked: {', '.join(small)} are too small for central differences to "
                      f"resolve (round-off {report.noise:.1e} is more than {RESOLUTION:g} of them)")

@@ -111,5 +111,7 @@ def verdict_line(verdict: dict) -> tuple[str, bool]:
     outcome = verdict.get("verdict", "pass" if verdict["passed"] else "fail")
     if outcome == "too small":
         return "? too small for finite differences to check", False
+    if outcome == "kink":
+        return "? at a ReLU kink: finite differences cannot check it", False
     mark = "✓ check passes" if outcome == "pass" else "✗ check FAILS"
     return f"{mark}: rel. error {verdict['relative_error']:.1e}", outcome == "pass"

@@ -116,6 +116,30 @@ def numeric_gradients(network: Network, problem: Problem, epsilon: float = EPSIL
     return grads
 
 
+def kink_crossings(network: Network, problem: Problem,
+                   epsilon: float = EPSILON) -> dict[str, np.ndarray]:
+    """For each parameter, the entries whose bumps θ ± ε put some ReLU-type input on different
+    sides of the kink at 0 (or on it): there central differences measure no derivative.
+    Read off the batch forward graph; the kinks are the same in every view."""
+    layers = [layer for layer in range(1, network.depth + 1)
+              if network.activation(layer) in ("relu", "leaky_relu")]
+    graph = build_graph(network, View(None), m=problem.x.shape[1])
+    crossed = {}
+    for key, param in problem.params.items():
+        mask = np.zeros(param.shape, dtype=bool)
+        for index in np.ndindex(param.shape):
+            sides = []
+            for sign in (1.0, -1.0):
+                bumped = param.copy()
+                bumped[index] += sign * epsilon
+                values = evaluate(graph, view_inputs(Problem(problem.x, problem.y,
+                                                             {**problem.params, key: bumped})))
+                sides.append([np.sign(values[forward_id("Z", layer)]) for layer in layers])
+            mask[index] = any(np.any(up != down) for up, down in zip(*sides))
+        crossed[f"d{key}"] = mask
+    return crossed
+
+
 def relative_error(analytic: np.ndarray, numeric: np.ndarray) -> float:
     """‖g − n‖ / (‖g‖ + ‖n‖), the DLS gradient-check measure (0 when both are zero)."""
     denominator = np.linalg.norm(analytic) + np.linalg.norm(numeric)
@@ -167,6 +191,8 @@ class CheckReport:
     # Z1, A1, …, AL and dAL, dZL, …, dA0 by the course's names (quantities.py)
     forward: dict[str, np.ndarray] = field(default_factory=dict)
     backward: dict[str, np.ndarray] = field(default_factory=dict)
+    # entries of a gradient left out of its check: their bumps cross a ReLU kink (kink_crossings)
+    left_out: dict[str, int] = field(default_factory=dict)
 
     @property
     def noise(self) -> float:
@@ -175,7 +201,10 @@ class CheckReport:
         return NOISE_MARGIN * unit_roundoff * (abs(self.cost) + self.saturation) / EPSILON
 
     def verdict(self, key: str) -> str:
-        """'pass', 'fail', or 'too small' when the gradient is too small to be resolved."""
+        """'pass', 'fail', 'too small' when the gradient is too small to be resolved, or 'kink'
+        when every entry's central difference crosses a ReLU kink."""
+        if self.left_out.get(key, 0) == self.grads[key].size:
+            return "kink"
         return classify(self.errors[key], self.abs_errors[key],
                         float(np.max(np.abs(self.numeric[key]))), self.noise, self.tolerance)
 
@@ -249,13 +278,25 @@ def check(network: Network, m: int = DEFAULT_M, seed: int = 0,
         views_agree &= all(np.allclose(grads[key], batch_grads[key], rtol=VIEWS_RTOL,
                                        atol=VIEWS_ATOL) for key in batch_grads)
     numeric = numeric_gradients(network, problem, view=view) if numeric else {}
-    errors = {key: relative_error(grads[key], numeric[key]) for key in numeric}
-    abs_errors = {key: float(np.max(np.abs(grads[key] - numeric[key]))) for key in numeric}
     kink = _closest_kink(network, batch_forward)
     notes = []
+    # entries whose central difference straddles a kink measure no derivative: left out
+    crossed = (kink_crossings(network, problem) if numeric and kink is not None
+               and kink < KINK_MARGIN else {})
+    kept = {key: ~crossed[key] if key in crossed else np.ones(grads[key].shape, dtype=bool)
+            for key in numeric}
+    errors = {key: relative_error(grads[key][kept[key]], numeric[key][kept[key]])
+              for key in numeric}
+    abs_errors = {key: float(np.max(np.abs(grads[key] - numeric[key])[kept[key]], initial=0.0))
+                  for key in numeric}
     if numeric and kink is not None and kink < KINK_MARGIN:
         notes.append(f"a ReLU input lies {kink:.1e} from the kink at 0; finite differences may "
                      "disagree there" + ("" if data is not None else ": try another --seed"))
+    for key, mask in crossed.items():
+        if mask.any():
+            notes.append(f"{key}: {int(mask.sum())} of {mask.size} entries move a ReLU input "
+                         "across its kink at 0 between θ − ε and θ + ε, where central "
+                         "differences measure no derivative; they are left out of its check")
     output = batch_forward[forward_id("A", network.depth)]
     saturation = float(np.mean(1.0 / np.minimum(output, 1.0 - output)))
     from .quantities import forward_quantities, gradient_quantities
@@ -263,6 +304,8 @@ def check(network: Network, m: int = DEFAULT_M, seed: int = 0,
     return CheckReport(network, m, seed, problem, float(forward[forward_id("J")]), grads, numeric,
                        errors, abs_errors, views_agree, kink, notes=notes, view=view,
                        saturation=saturation, numeric_checked=bool(numeric),
+                       left_out={key: int(mask.sum()) for key, mask in crossed.items()
+                                 if mask.any()},
                        source=None if data is None else data.source,
                        forward=forward_quantities(network, problem, batch_forward),
                        backward=gradient_quantities(network, problem, batch_forward))
