@@ -124,3 +124,32 @@ def test_train_in_python_leaves_the_data_unchanged():
     costs, params = course_loop(problem.x, problem.y, before, 10, 0.05)
     np.testing.assert_allclose(result.costs, costs, rtol=1e-12)
     assert all(np.array_equal(problem.params[key], before[key]) for key in before)
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "openpty"), reason="needs a pseudo-terminal")
+def test_a_progress_bar_on_a_terminal_only(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    path = save(tmp_path / "mine.npz", random_problem(Network((2, 3, 1)), 6, 0))
+    command = [sys.executable, "-m", "bpdiag", "train", "--data", path, "--steps", "200",
+               "--learning-rate", "0.1", "--json"]
+    primary, secondary = os.openpty()
+    done = subprocess.run(command, stdout=subprocess.PIPE, stderr=secondary, timeout=120)
+    os.close(secondary)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(primary, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(primary)
+    assert done.returncode == 0
+    assert b"training" in shown and b"100%" in shown
+    assert len(json.loads(done.stdout)["costs"]) == 200       # stdout holds the JSON only
+    piped = subprocess.run(command, capture_output=True, timeout=120)
+    assert piped.returncode == 0 and piped.stderr == b""     # no bar when stderr is no terminal
