@@ -1,7 +1,8 @@
 """The learner's own values against bpdiag's: one line per name with the largest difference and a
 verdict, so that "my notebook says X" leads straight to the first quantity that goes wrong.
 
-Any subset of the course's names may be given (AL, cost, dAL, dZ2, dW2, db1, dA0, …). A value
+Any subset of the course's names may be given (AL, cost, dAL, dZ2, dW2, db1, dA0, …, and X, Y,
+W1, b1, … which are compared with the data's own). A value
 agrees when its largest difference is at most `tolerance` times the larger of the two values'
 largest magnitudes (so a gradient of 1e-9 is held to 1e-16, not to an absolute 1e-7).
 """
@@ -64,8 +65,9 @@ def compare(report: CheckReport, mine: Mapping[str, np.ndarray], *, source: str 
             0 < tolerance < 1):
         raise DataError([f"tolerance {tolerance!r} must be a number between 0 and 1, e.g. 1e-7"])
     network = report.network
-    ours = {**report.forward, **report.backward}
-    order = [*forward_names(network), "cost", *gradient_names(network)]
+    given = {"X": report.problem.x, "Y": report.problem.y, **report.problem.params}
+    ours = {**given, **report.forward, **report.backward}
+    order = [*given, *forward_names(network), "cost", *gradient_names(network)]
     alias = aliases(network)
     problems, wanted = [], {}
     for key, value in mine.items():
