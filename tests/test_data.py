@@ -267,3 +267,14 @@ def test_central_differences_across_a_relu_kink_are_left_out(tmp_path):
     assert all(data["verdict"][key] == "pass" for key in ("dW1", "db1", "dW2", "dW3", "db3"))
     table = run("check", "--data", str(tmp_path / "mine.npz")).output
     assert "db2       (2, 1)  " in table and "at a ReLU kink, not checked" in table
+
+
+def test_loaded_data_takes_the_networks_activation_in_python(tmp_path):
+    problem = random_problem(Network((2, 3, 1), "tanh"), 4, 0)
+    data = bpdiag.load_data(save(tmp_path / "mine.npz", problem))
+    assert data.network.hidden_activation == "relu"
+    tanh = bpdiag.check(Network((2, 3, 1), "tanh"), data=data)
+    seeded = bpdiag.check(Network((2, 3, 1), "tanh"), m=4, seed=0)
+    assert tanh.cost == seeded.cost and tanh.network.hidden_activation == "tanh"
+    with pytest.raises(bpdiag.InputError, match="does not have the data's layers 2,3,1"):
+        bpdiag.check((2, 4, 1), data=data)

@@ -85,27 +85,27 @@ def load_data(source: DataLike, network: NetworkLike | None = None) -> Data:
     >>> data.network.sizes, data.m
     ((2, 3, 1), 5)
     """
+    import dataclasses
     import warnings
 
     from .npzdata import Data, from_arrays, load_data as load
 
+    given = None if network is None else arguments.as_network(network)
     if isinstance(source, Data):
-        found = source
+        if given is None or given == source.network:
+            return source
+        if given.sizes != source.network.sizes:
+            raise InputError(f"network {given.describe()} does not have the data's layers "
+                             f"{','.join(map(str, source.network.sizes))}; drop network")
+        return dataclasses.replace(source, network=given)  # the same sizes, other activations
+    options = {} if given is None else {"hidden_activation": given.hidden_activation,
+                                        "leaky_slope": given.leaky_slope, "layers": given.sizes}
+    if isinstance(source, (str, os.PathLike)):
+        found = load(source, option="data", **options)
     else:
-        given = None if network is None else arguments.as_network(network)
-        options = {} if given is None else {"hidden_activation": given.hidden_activation,
-                                            "leaky_slope": given.leaky_slope,
-                                            "layers": given.sizes}
-        if isinstance(source, (str, os.PathLike)):
-            found = load(source, option="data", **options)
-        else:
-            found = from_arrays(source, **options)
-        for line in found.warnings:
-            warnings.warn(line, stacklevel=2)
-        return found
-    if network is not None and arguments.as_network(network).sizes != found.network.sizes:
-        raise InputError(f"network {arguments.as_network(network).describe()} does not have "
-                         f"the data's layers {found.network.sizes}; drop network")
+        found = from_arrays(source, **options)
+    for line in found.warnings:
+        warnings.warn(line, stacklevel=2)
     return found
 
 

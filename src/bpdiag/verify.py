@@ -15,6 +15,7 @@ from .graph import build_graph
 from .graph.ids import backward_id, forward_id
 from .graph.unit import unit_id
 from .model import DEFAULT_M, Network, SpecError
+from .quantities import forward_quantities, gradient_quantities
 from .views import DEFAULT_GRANULARITY, View
 
 EPSILON = 1e-6        # central-difference step in float64
@@ -299,8 +300,6 @@ def check(network: Network, m: int = DEFAULT_M, seed: int = 0,
                          "differences measure no derivative; they are left out of its check")
     output = batch_forward[forward_id("A", network.depth)]
     saturation = float(np.mean(1.0 / np.minimum(output, 1.0 - output)))
-    from .quantities import forward_quantities, gradient_quantities
-
     return CheckReport(network, m, seed, problem, float(forward[forward_id("J")]), grads, numeric,
                        errors, abs_errors, views_agree, kink, notes=notes, view=view,
                        saturation=saturation, numeric_checked=bool(numeric),
