@@ -278,3 +278,19 @@ def test_loaded_data_takes_the_networks_activation_in_python(tmp_path):
     assert tanh.cost == seeded.cost and tanh.network.hidden_activation == "tanh"
     with pytest.raises(bpdiag.InputError, match="does not have the data's layers 2,3,1"):
         bpdiag.check((2, 4, 1), data=data)
+
+
+def test_a_file_unpacking_past_the_limit_is_refused_before_reading(tmp_path, monkeypatch):
+    import bpdiag.npzdata
+
+    path = save(tmp_path / "mine.npz", random_problem(Network((2, 3, 1)), 4, 0))
+    monkeypatch.setattr(bpdiag.npzdata, "MAX_DATA_BYTES", 100)
+    result = run("check", "--data", path)
+    assert result.exit_code == 2 and "more than the" in result.output and "give fewer" in result.output
+
+
+def test_more_w_than_layers_allowed_is_one_line(tmp_path):
+    np.savez(tmp_path / "deep.npz", X=np.zeros((2, 3)), Y=np.zeros((1, 3)), W500=np.ones((1, 1)))
+    result = run("check", "--data", str(tmp_path / "deep.npz"))
+    assert result.exit_code == 2 and len(result.output.splitlines()) == 1
+    assert "more than the 100 layers" in result.output

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import InputError
-from .model import DEFAULT_LEAKY_SLOPE, Network, SpecError
+from .model import DEFAULT_LEAKY_SLOPE, MAX_LAYERS, Network, SpecError
 from .verify import Problem
 
 PARAMETER = re.compile(r"([Wb])([1-9][0-9]*)\Z")
@@ -172,6 +172,9 @@ def from_arrays(arrays: Mapping[str, object], *, source: str = "data",
     if depth == 0:
         raise DataError(problems + [f"{source}: no W1, b1 (the course's parameters); write them "
                                     f"with {SAVEZ_HINT}"])
+    if depth > MAX_LAYERS:
+        raise DataError(problems + [f"{source}: holds W{depth} or b{depth}, more than the "
+                                    f"{MAX_LAYERS} layers bpdiag takes; give fewer layers"])
     known = {"X", "Y"} | {f"{p}{l}" for l in range(1, depth + 1) for p in "Wb"}
     for key in values:
         if key not in known:
