@@ -120,7 +120,7 @@ def numeric_gradients(network: Network, problem: Problem, epsilon: float = EPSIL
 def kink_crossings(network: Network, problem: Problem,
                    epsilon: float = EPSILON) -> dict[str, np.ndarray]:
     """For each parameter, the entries whose bumps θ ± ε put some ReLU-type input on different
-    sides of the kink at 0 (or on it): there central differences measure no derivative.
+    sides of its kink at 0: there central differences measure no derivative.
     Read off the batch forward graph; the kinks are the same in every view."""
     layers = [layer for layer in range(1, network.depth + 1)
               if network.activation(layer) in ("relu", "leaky_relu")]
@@ -278,36 +278,40 @@ def check(network: Network, m: int = DEFAULT_M, seed: int = 0,
                                         rtol=VIEWS_RTOL, atol=VIEWS_ATOL))
         views_agree &= all(np.allclose(grads[key], batch_grads[key], rtol=VIEWS_RTOL,
                                        atol=VIEWS_ATOL) for key in batch_grads)
-    numeric = numeric_gradients(network, problem, view=view) if numeric else {}
+    differences = numeric_gradients(network, problem, view=view) if numeric else {}
     kink = _closest_kink(network, batch_forward)
     notes = []
-    # entries whose central difference straddles a kink measure no derivative: left out
-    crossed = (kink_crossings(network, problem) if numeric and kink is not None
-               and kink < KINK_MARGIN else {})
-    kept = {key: ~crossed[key] if key in crossed else np.ones(grads[key].shape, dtype=bool)
-            for key in numeric}
-    errors = {key: relative_error(grads[key][kept[key]], numeric[key][kept[key]])
-              for key in numeric}
-    abs_errors = {key: float(np.max(np.abs(grads[key] - numeric[key])[kept[key]], initial=0.0))
-                  for key in numeric}
     if numeric and kink is not None and kink < KINK_MARGIN:
         notes.append(f"a ReLU input lies {kink:.1e} from the kink at 0; finite differences may "
                      "disagree there" + ("" if data is not None else ": try another --seed"))
-    for key, mask in crossed.items():
-        if mask.any():
-            notes.append(f"{key}: {int(mask.sum())} of {mask.size} entries move a ReLU input "
-                         "across its kink at 0 between θ − ε and θ + ε, where central "
-                         "differences measure no derivative; they are left out of its check")
+    errors, abs_errors, left_out = _errors(network, problem, grads, differences, kink, notes)
     output = batch_forward[forward_id("A", network.depth)]
     saturation = float(np.mean(1.0 / np.minimum(output, 1.0 - output)))
-    return CheckReport(network, m, seed, problem, float(forward[forward_id("J")]), grads, numeric,
-                       errors, abs_errors, views_agree, kink, notes=notes, view=view,
-                       saturation=saturation, numeric_checked=bool(numeric),
-                       left_out={key: int(mask.sum()) for key, mask in crossed.items()
-                                 if mask.any()},
+    return CheckReport(network, m, seed, problem, float(forward[forward_id("J")]), grads,
+                       differences, errors, abs_errors, views_agree, kink, notes=notes, view=view,
+                       saturation=saturation, numeric_checked=numeric, left_out=left_out,
                        source=None if data is None else data.source,
                        forward=forward_quantities(network, problem, batch_forward),
                        backward=gradient_quantities(network, problem, batch_forward))
+
+
+def _errors(network: Network, problem: Problem, grads: dict, differences: dict,
+            kink: float | None, notes: list[str]) -> tuple[dict, dict, dict]:
+    """Relative and largest absolute error of each gradient against its central differences,
+    leaving out the entries whose differences cross a ReLU kink (named in `notes`)."""
+    crossed = (kink_crossings(network, problem) if differences and kink is not None
+               and kink < KINK_MARGIN else {})
+    errors, abs_errors, left_out = {}, {}, {}
+    for key, numeric in differences.items():
+        kept = ~crossed[key] if key in crossed else np.ones(numeric.shape, dtype=bool)
+        errors[key] = relative_error(grads[key][kept], numeric[kept])
+        abs_errors[key] = float(np.max(np.abs(grads[key] - numeric)[kept], initial=0.0))
+        if not kept.all():
+            left_out[key] = int((~kept).sum())
+            notes.append(f"{key}: {left_out[key]} of {kept.size} entries move a ReLU input "
+                         "across its kink at 0 between θ − ε and θ + ε, where central "
+                         "differences measure no derivative; they are left out of its check")
+    return errors, abs_errors, left_out
 
 
 def finite_forward(network: Network, forward: dict, source: str = "the data",
