@@ -80,7 +80,9 @@ def test_check_matches_the_cli_json():
     assert report.ok
     cli_json = json.loads(CliRunner().invoke(cli, ["check", "--json", "--m", "4", "--seed", "2"]).output)
     assert cli_json["cost"] == report.cost
-    assert cli_json["grads"] == {key: value.tolist() for key, value in report.grads.items()}
+    assert {key: cli_json["grads"][key] for key in report.grads} == {
+        key: value.tolist() for key, value in report.grads.items()}
+    assert cli_json["forward"]["A3"] == report.forward["A3"].tolist()
 
 
 def test_explain_matches_the_cli():

@@ -46,7 +46,9 @@ def test_check_json_has_the_promised_fields():
         assert key in data
     assert data["layers"] == [3, 4, 1] and data["m"] == 3 and data["seed"] == 5
     assert set(data["params"]) == {"W1", "b1", "W2", "b2"}
-    assert set(data["grads"]) == {"dW1", "db1", "dW2", "db2"}
+    assert set(data["grads"]) == {"dW1", "db1", "dW2", "db2", "dA2", "dZ2", "dA1", "dZ1", "dA0"}
+    assert set(data["forward"]) == {"Z1", "A1", "Z2", "A2"}
+    assert set(data["numeric_grads"]) == {"dW1", "db1", "dW2", "db2"}
     assert len(data["X"]) == 3 and len(data["X"][0]) == 3
     assert data["ok"] is True
 

@@ -110,6 +110,30 @@ def _os_error(tmp: Path, monkeypatch) -> None:
     monkeypatch.setattr(bpdiag.diagrams, "build_graph", failing)
 
 
+def _npz(sizes=(2, 3, 1), name="mine.npz", drop=(), **replace):
+    """A learner's data file of seeded random values, with keys dropped or replaced."""
+    def setup(tmp: Path, monkeypatch) -> None:
+        import numpy as np
+
+        from bpdiag.model import Network
+        from bpdiag.verify import random_problem
+
+        problem = random_problem(Network(sizes), 4, 0)
+        arrays = {"X": problem.x, "Y": problem.y, **problem.params, **replace}
+        np.savez(tmp / name, **{key: value for key, value in arrays.items() if key not in drop})
+    return setup
+
+
+def _npy(tmp: Path, monkeypatch) -> None:
+    import numpy as np
+    np.save(tmp / "mine.npz", np.zeros(3))  # np.save adds .npy: mine.npz.npy
+    (tmp / "mine.npz.npy").rename(tmp / "mine.npz")
+
+
+def _data_fifo(tmp: Path, monkeypatch) -> None:
+    os.mkfifo(tmp / "mine.npz")
+
+
 def _chdir(tmp: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp)
 
@@ -278,6 +302,49 @@ ERRORS = [
      "is more than the 1000000 units", "give a smaller size"),
     ("spec-size-too-many-digits", "check --spec {tmp}/net.toml", _spec(f"layers = [{'9' * 5000}, 1]\n"),
      2, "a number too long to read", "write a smaller number"),
+    # a learner's data (--data, --compare) and training
+    ("data-missing", "check --data {tmp}/none.npz", None, 2, "--data {tmp}/none.npz: no such file",
+     'np.savez("mine.npz", X=X, Y=Y, **parameters)'),
+    ("data-folder", "check --data {tmp}", None, 2, "is a folder", "give an .npz file"),
+    ("data-not-npz", "check --data {tmp}/net.toml", _spec("layers = [2, 1]\n"), 2,
+     "is not an .npz file", "write one with np.savez"),
+    ("data-npy", "check --data {tmp}/mine.npz", _npy, 2, "holds one array (.npy)",
+     "write an .npz"),
+    ("data-fifo", "check --data {tmp}/mine.npz", _data_fifo, 2, "is not a regular file",
+     "give an .npz file"),
+    ("data-no-parameters", "check --data {tmp}/mine.npz", _npz(drop=("W1", "b1", "W2", "b2")), 2,
+     "no W1, b1", "write them with np.savez"),
+    ("data-missing-key", "check --data {tmp}/mine.npz", _npz(drop=("b2",)), 2,
+     "no key b2; needed b2 of shape (n[2], 1) = (1, 1)", "needed"),
+    ("data-wrong-shape", "check --data {tmp}/mine.npz", _npz(X=[[1.0, 2.0]]), 2,
+     "X has shape (1, 2); needed (n[0], m) = (2, 4)", "needed"),
+    ("data-not-numbers", "check --data {tmp}/mine.npz", _npz(Y=[["a", "b", "c", "d"]]), 2,
+     "Y holds <U1 values", "needed real numbers"),
+    ("data-layers-disagree", "check --data {tmp}/mine.npz --layers 2,4,1", _npz(), 2,
+     "the W shapes give layers 2,3,1 but the layers given are 2,4,1", "drop --layers"),
+    ("data-with-seed", "check --data {tmp}/mine.npz --seed 3", _npz(), 2,
+     "--data gives the examples, so --seed cannot apply", "drop --seed"),
+    ("data-too-large-to-check", "check --data {tmp}/mine.npz", _npz(sizes=(100, 100, 1)), 2,
+     "10201 weights and biases", "add --no-numeric"),
+    ("data-without-values", "render --format json --data {tmp}/mine.npz", _npz(), 2,
+     "--data gives the numbers of --values", "add --values"),
+    ("compare-missing", "check --data {tmp}/mine.npz --compare {tmp}/none.npz", _npz(), 2,
+     "--compare {tmp}/none.npz: no such file", "give an .npz file"),
+    ("compare-unknown-name", "check --compare {tmp}/mine.npz", _npz(drop=("X", "Y", "W1", "b1",
+     "W2", "b2"), grads=[1.0]), 2, "unknown name grads", "give values named as bpdiag's"),
+    ("tolerance-without-compare", "check --tolerance 0.1", None, 2,
+     "--tolerance applies to --compare", "add --compare"),
+    ("compare-bad-tolerance", "check --compare {tmp}/mine.npz --tolerance 2",
+     _npz(drop=("X", "Y", "W1", "b1", "W2", "b2"), dW1=[[1.0, 2.0]]), 2,
+     "tolerance 2.0 must be a number between 0 and 1", "e.g. 1e-7"),
+    ("train-no-data", "train --steps 3 --learning-rate 0.1", None, 2, "Missing option '--data'",
+     "--help"),
+    ("train-bad-rate", "train --data {tmp}/mine.npz --steps 3 --learning-rate 0", _npz(), 2,
+     "learning rate 0.0 must be a number above 0", "--learning-rate 0.0075"),
+    ("train-bad-save", "train --data {tmp}/mine.npz --steps 3 --learning-rate 0.1 --save "
+     "{tmp}/none/t.npz", _npz(), 2, "the folder {tmp}/none does not exist", "create it"),
+    ("train-diverges", "train --data {tmp}/mine.npz --steps 50 --learning-rate 1e6 --json --save "
+     "{tmp}/t.npz", _npz(), 1, "reaches exactly 0 or 1", "lower it"),
     # Graphviz
     ("graphviz-missing", "render --format svg", _env(BPDIAG_DOT="/nonexistent/dot"), 1,
      "could not run Graphviz's dot", "apt-get install graphviz"),
@@ -323,6 +390,7 @@ def test_every_failure_is_one_line_naming_problem_and_fix(row, tmp_path, monkeyp
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1, result.stderr
     assert lines[0].startswith("bpdiag: error: "), lines[0]
+    problem, fix = problem.replace("{tmp}", str(tmp_path)), fix.replace("{tmp}", str(tmp_path))
     assert problem in lines[0] and fix in lines[0], lines[0]
     assert "Traceback" not in result.output
     # nothing written: no new file anywhere below the folder, the output folder empty if any

@@ -49,17 +49,68 @@ def run(folder: Path, args: list[str]) -> subprocess.CompletedProcess:
 
 def test_the_readme_has_the_examples_this_file_runs():
     assert len(bpdiag_lines()) >= 12
-    assert len(blocks("console")) == 1 and len(blocks("python")) == 1 and len(blocks("toml")) == 2
+    assert len(blocks("console")) == 1 and len(blocks("python")) == 2 and len(blocks("toml")) == 2
+    assert [code for code in blocks("python") if "np.savez(" in code] == [notebook_block()]
     shell = [line for body in blocks("sh") for line in body.splitlines() if line.strip()]
     others = [line for line in shell if not line.startswith("bpdiag ")]
     assert all(line.startswith(("python3 -m venv", ".venv/bin/python -m pytest", *GALLERY, *NOT_RUN))
                for line in others), others
 
 
+# A learner's notebook, as the course's assignment has it by the time the README's block runs:
+# X, Y, parameters and the course's L_model_forward / L_model_backward (ReLU hidden layers,
+# sigmoid output, the `grads` keys dA{l-1}, dW{l}, db{l}).
+NOTEBOOK = """
+import numpy as np
+
+def L_model_forward(X, parameters):
+    caches, A, L = [], X, len(parameters) // 2
+    for l in range(1, L + 1):
+        Z = parameters["W" + str(l)] @ A + parameters["b" + str(l)]
+        caches.append((A, parameters["W" + str(l)], Z))
+        A = 1 / (1 + np.exp(-Z)) if l == L else np.maximum(0, Z)
+    return A, caches
+
+def L_model_backward(AL, Y, caches):
+    grads, L, m = {}, len(caches), AL.shape[1]
+    dA = -(np.divide(Y, AL) - np.divide(1 - Y, 1 - AL))
+    for l in reversed(range(1, L + 1)):
+        A_prev, W, Z = caches[l - 1]
+        dZ = dA * AL * (1 - AL) if l == L else dA * (Z > 0)
+        grads["dW" + str(l)] = dZ @ A_prev.T / m
+        grads["db" + str(l)] = np.sum(dZ, axis=1, keepdims=True) / m
+        dA = grads["dA" + str(l - 1)] = W.T @ dZ
+    return grads
+
+rng = np.random.default_rng(1)
+layers_dims = [5, 4, 3, 1]
+X = rng.standard_normal((5, 8))
+Y = (rng.random((1, 8)) > 0.5).astype(int)
+parameters = {}
+for l in range(1, len(layers_dims)):
+    parameters["W" + str(l)] = rng.standard_normal((layers_dims[l], layers_dims[l - 1])) * 0.5
+    parameters["b" + str(l)] = np.zeros((layers_dims[l], 1))
+"""
+
+
+def notebook_block() -> str:
+    (code,) = [code for code in blocks("python") if "np.savez(" in code]
+    return code
+
+
+def run_notebook(folder: Path) -> None:
+    """The README's notebook block, after the notebook's own code: it writes mine.npz, grads.npz."""
+    done = subprocess.run([sys.executable, "-c", NOTEBOOK + notebook_block()], cwd=folder,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+
+
 @needs_dot
 @pytest.mark.parametrize("line", bpdiag_lines())
 def test_every_bpdiag_line_runs_as_printed(line, folder):
     args = shlex.split(line, comments=True)[1:]
+    if "mine.npz" in args:
+        run_notebook(folder)
     done = run(folder, args)
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
@@ -114,7 +165,7 @@ def _checked_python(code: str) -> tuple[str, list[str]]:
 
 @needs_dot
 def test_the_python_api_block_runs_as_printed(folder):
-    (code,) = blocks("python")
+    (code,) = [code for code in blocks("python") if "import bpdiag" in code]
     checked, files = _checked_python(code)
     assert checked.count("assert (") >= 1 and files
     done = subprocess.run([sys.executable, "-c", checked], cwd=folder, capture_output=True, text=True,
@@ -156,3 +207,15 @@ def test_the_notation_profile_example_is_accepted(folder):
     assert "∂J/∂W" in dot and f"notation: {name}" in dot
     explained = run(folder, ["explain", "--notation", "mine.toml", "--to-layer", "2"])
     assert explained.returncode == 0, explained.stderr
+
+
+def test_the_notebook_route_finds_no_difference(folder):
+    """A correct course implementation, saved as the README says, agrees with bpdiag on every
+    value it saved (the course's `grads` names are bpdiag's)."""
+    run_notebook(folder)
+    done = run(folder, ["check", "--data", "mine.npz", "--compare", "grads.npz"])
+    assert done.returncode == 0, done.stdout + done.stderr
+    compared = done.stdout.split("compared with grads.npz:\n")[1].splitlines()
+    assert [line.split()[0] for line in compared[:-1]] == [
+        "AL", "dW3", "db3", "dA2", "dW2", "db2", "dA1", "dW1", "db1", "dA0"]
+    assert compared[-1] == "ok: all 10 agree with bpdiag's values"

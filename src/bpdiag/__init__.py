@@ -17,11 +17,11 @@ __version__ = "0.1.0"
 # Each name loads its module on first use (PEP 562), so that `import bpdiag` costs next to
 # nothing: the `bpdiag` command installs its signal handlers only after this package is imported.
 _HOMES = {"Diagram": "api", "as_view": "api", "build_graph": "api", "check": "api",
-          "explain": "api", "render": "api", "BpdiagError": "errors", "InputError": "errors",
+          "explain": "api", "render": "api", "load_data": "api", "compare": "api", "train": "api", "BpdiagError": "errors", "InputError": "errors",
           "Network": "model", "View": "views"}
 
 __all__ = ["BpdiagError", "Diagram", "InputError", "Network", "View", "__version__", "as_view",
-           "build_graph", "check", "explain", "render"]
+           "build_graph", "check", "compare", "explain", "load_data", "render", "train"]
 
 
 def __getattr__(name: str):

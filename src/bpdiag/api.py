@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     import networkx as nx
 
     from .diagrams import RenderOptions
+    from .npzdata import Data
+    from .training import Training
     from .verify import CheckReport
 
 ViewLike = View | int | None
@@ -64,11 +66,57 @@ def build_graph(network: NetworkLike = Network(), view: ViewLike = None, *, m: i
     return build(network, as_view(view), m=m, inference=arguments.flag(inference, "inference"))
 
 
-def check(network: NetworkLike = Network(), m: int = DEFAULT_M, seed: int = 0,
-          granularity: str = "batch") -> CheckReport:
-    """Evaluate every view's graph with numpy on seeded data; compare each gradient with
-    central differences. `report.ok` is True when all agree. `granularity` 'example' or 'unit'
-    evaluates those views' graphs (and compares them with the batch view's).
+DataLike = Any
+"""A bpdiag.Data (from load_data), an .npz path, or a mapping {"X": X, "Y": Y, "W1": W1, ...}."""
+
+
+def load_data(source: DataLike, network: NetworkLike | None = None) -> Data:
+    """A learner's problem: X (n[0], m), Y (1, m) and the course's parameters W1, b1, …, from an
+    .npz file (`np.savez("mine.npz", X=X, Y=Y, **parameters)`) or a mapping of arrays.
+
+    The layers come from the W shapes; `network`, when given, sets the hidden activation and its
+    sizes must agree. Every mismatch is one line of the InputError raised; labels other than 0
+    and 1 are kept with a warning.
+
+    >>> import numpy as np, bpdiag
+    >>> params = {"W1": np.ones((3, 2)), "b1": np.zeros((3, 1)), "W2": np.ones((1, 3)),
+    ...           "b2": np.zeros((1, 1))}
+    >>> data = bpdiag.load_data({"X": np.zeros((2, 5)), "Y": np.ones((1, 5)), **params})
+    >>> data.network.sizes, data.m
+    ((2, 3, 1), 5)
+    """
+    import dataclasses
+    import warnings
+
+    from .npzdata import Data, from_arrays, load_data as load
+
+    given = None if network is None else arguments.as_network(network)
+    if isinstance(source, Data):
+        if given is None or given == source.network:
+            return source
+        if given.sizes != source.network.sizes:
+            raise InputError(f"network {given.describe()} does not have the data's layers "
+                             f"{','.join(map(str, source.network.sizes))}; drop network")
+        return dataclasses.replace(source, network=given)  # the same sizes, other activations
+    options = {} if given is None else {"hidden_activation": given.hidden_activation,
+                                        "leaky_slope": given.leaky_slope, "layers": given.sizes}
+    if isinstance(source, (str, os.PathLike)):
+        found = load(source, option="data", **options)
+    else:
+        found = from_arrays(source, **options)
+    for line in found.warnings:
+        warnings.warn(line, stacklevel=2)
+    return found
+
+
+def check(network: NetworkLike | None = None, m: int = DEFAULT_M, seed: int = 0,
+          granularity: str = "batch", *, data: DataLike = None,
+          numeric: bool = True) -> CheckReport:
+    """Evaluate every view's graph with numpy on seeded data, or on `data` (see load_data);
+    compare each gradient with central differences (unless `numeric` is False). `report.ok` is
+    True when all agree. `granularity` 'example' or 'unit' evaluates those views' graphs (and
+    compares them with the batch view's). `report.forward` and `report.backward` hold Z1, A1, …
+    and dAL, dZL, dWL, dbL, …, dA0 by the course's names.
 
     >>> import bpdiag
     >>> report = bpdiag.check(bpdiag.Network((3, 4, 1), "tanh"), m=4, seed=1)
@@ -78,11 +126,43 @@ def check(network: NetworkLike = Network(), m: int = DEFAULT_M, seed: int = 0,
     from .verify import check as run_check
     from .views import GRANULARITIES
 
-    network = arguments.as_network(network)
+    arguments.flag(numeric, "numeric")
+    arguments.choice(granularity, "granularity", GRANULARITIES)
+    if data is not None:
+        found = load_data(data, network)
+        return run_check(found.network, view=granularity, data=found, numeric=numeric)
+    network = arguments.as_network(Network() if network is None else network)
     arguments.whole(m, "m", 1, "m=5")
     arguments.whole(seed, "seed", 0, "seed=0")
-    arguments.choice(granularity, "granularity", GRANULARITIES)
-    return run_check(network, m=m, seed=seed, view=granularity)
+    return run_check(network, m=m, seed=seed, view=granularity, numeric=numeric)
+
+
+def compare(report: CheckReport, mine: DataLike, tolerance: float | None = None) -> list:
+    """The learner's values (an .npz path or a mapping: AL, cost, dW2, db1, dA1, …) against the
+    report's, one `Comparison` per name (`.agrees`, `.largest`, `.line()`), in the order
+    bpdiag computes them."""
+    from .comparison import DEFAULT_TOLERANCE, compare as run_compare
+    from .npzdata import read_npz
+    from .verify import CheckReport
+
+    if not isinstance(report, CheckReport):
+        raise TypeError(f"report must come from bpdiag.check, not {type(report).__name__}")
+    source = "mine"
+    if isinstance(mine, (str, os.PathLike)):
+        source, mine = str(mine), read_npz(mine, "mine")
+    return run_compare(report, mine, source=source,
+                       tolerance=DEFAULT_TOLERANCE if tolerance is None else tolerance)
+
+
+def train(data: DataLike, steps: int, learning_rate: float,
+          network: NetworkLike | None = None) -> Training:
+    """`steps` steps of batch gradient descent on `data` (see load_data), as the course's
+    L_layer_model: `.costs[i]` is step i's cost before its update, `.params` the parameters
+    after the last update (the data's stay unchanged)."""
+    from .training import train as run_training
+
+    found = load_data(data, network)
+    return run_training(found.network, found.problem, steps, learning_rate)
 
 
 def explain(network: NetworkLike = Network(), view: ViewLike = None, format: str = "text", *,
@@ -240,9 +320,10 @@ def render(network: NetworkLike = Network(), view: ViewLike = None, **options: A
     """The diagram of one view; nothing is laid out or written until a format is asked for.
 
     `options` are those of `bpdiag.diagrams.RenderOptions`: inference (the forward pass with
-    nothing cached), title, license (a line in the legend), legend (False leaves it out) and
+    nothing cached), title, license (a line in the legend), legend (False leaves it out),
     notation ('dls', 'nielsen' or a profile TOML file: the drawn symbols; the JSON keeps the
-    course's).
+    course's), values (the numbers on every node: seed and m, or data, see load_data; then the
+    network comes from the data) and numeric (False: no gradient-check verdicts).
 
     >>> import bpdiag
     >>> diagram = bpdiag.render(view=2, title="Back-propagation to layer 2")
@@ -256,6 +337,10 @@ def render(network: NetworkLike = Network(), view: ViewLike = None, **options: A
     unknown = sorted(set(options) - known)
     if unknown:
         raise InputError(f"unknown render option {unknown[0]!r}; choose from {', '.join(sorted(known))}")
+    if options.get("data") is not None:
+        given = None if network == Network() else network
+        options["data"] = load_data(options["data"], given)
+        network = options["data"].network
     rendering = RenderOptions(**options)
     from .profiles import load_profile
 

@@ -53,8 +53,8 @@ class _Group(click.Group):
             _fail(exc.format_message() + hint, 2)
         except click.ClickException as exc:
             _fail(exc.format_message(), exc.exit_code)
-        except BpdiagError as exc:
-            _fail(str(exc), exc.exit_code)
+        except BpdiagError as exc:  # bad data lists each mismatch on a line of its own
+            _fail_lines(getattr(exc, "lines", [str(exc)]), exc.exit_code)
         except BrokenPipeError:
             _quiet_broken_pipe()
         except StdoutError as exc:
@@ -127,6 +127,24 @@ def _echo(text: str) -> None:
         raise _stdout_error(exc) from None
 
 
+def _echo_json(value) -> None:
+    """One JSON object on standard output, written as it is encoded: with an assignment-sized
+    --data (X of 12288 × 209) the text is over 100 MB, and is never held whole in memory."""
+    out = sys.stdout
+    try:
+        buffer: list[str] = []
+        for chunk in json.JSONEncoder(indent=2).iterencode(value):
+            buffer.append(chunk)
+            if len(buffer) >= 4096:
+                out.write("".join(buffer))
+                buffer.clear()
+        out.write("".join(buffer) + "\n")
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise _stdout_error(exc) from None
+
+
 def _flush_stdout() -> None:
     try:
         sys.stdout.flush()
@@ -157,11 +175,49 @@ def _quiet_broken_pipe() -> None:
 
 
 def _fail(message: str, code: int) -> None:
+    _fail_lines([message], code)
+
+
+def _fail_lines(messages: list[str], code: int) -> None:
     try:
-        click.echo(f"bpdiag: error: {' '.join(message.split())}", err=True)
+        for message in messages:
+            click.echo(f"bpdiag: error: {' '.join(message.split())}", err=True)
     except (BrokenPipeError, OSError):
         pass
     sys.exit(code)
+
+
+def _warn(message: str) -> None:
+    click.echo(f"bpdiag: warning: {' '.join(message.split())}", err=True)
+
+
+def _given(name: str) -> bool:
+    """Whether the option `name` was typed on the command line (not its default)."""
+    ctx = click.get_current_context()
+    return ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE
+
+
+def data_option(help_text: str):
+    return click.option("--data", "data_file", type=click.Path(path_type=Path), default=None,
+                        metavar="FILE.npz", help=help_text)
+
+
+def _load_data(data_file: Path, network: Network, *, instead_of: tuple[str, ...] = ("seed", "m")):
+    """The problem in --data, on the network's activations; its layers must be those of
+    --layers or --spec when either is given. --seed and --m describe drawn data, so they
+    cannot go with it."""
+    from .npzdata import load_data
+
+    clash = [f"--{name}" for name in instead_of if _given(name)]
+    if clash:
+        raise click.UsageError(f"--data gives the examples, so {', '.join(clash)} cannot apply; "
+                               f"drop {' and '.join(clash)}")
+    layers = network.sizes if _given("layers") or _given("spec_file") else None
+    data = load_data(data_file, hidden_activation=network.hidden_activation,
+                     leaky_slope=network.leaky_slope, layers=layers)
+    for line in data.warnings:
+        _warn(line)
+    return data
 
 
 NETWORK_FLAGS = {"layers": "--layers", "hidden_activation": "--hidden-activation",
@@ -274,21 +330,128 @@ def cli() -> None:
 @click.option("--m", "m", type=click.IntRange(min=1), default=DEFAULT_M, show_default=True,
               help="Number of examples (the same default as render --values).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object instead of a table.")
-def check(network: Network, granularity: str, seed: int, m: int, as_json: bool) -> None:
+@data_option("X, Y and the parameters W1, b1, ... from an .npz file instead of seeded data; "
+             "the layers come from the W shapes.")
+@click.option("--compare", "compare_file", type=click.Path(path_type=Path), default=None,
+              metavar="MINE.npz",
+              help="Compare your own values (any of AL, cost, dAL, dW2, db1, dA1, ...) with "
+                   "bpdiag's; exits 1 when one differs.")
+@click.option("--tolerance", type=float, default=None, metavar="T",
+              help="Largest difference --compare accepts, relative to the values' size "
+                   "[default: 1e-07].")
+@click.option("--no-numeric", "no_numeric", is_flag=True,
+              help="Skip the finite differences (for large networks): the gradients are read off "
+                   "the graphs, their shapes and the dZ[L] shortcut still checked.")
+def check(network: Network, granularity: str, seed: int, m: int, as_json: bool,
+          data_file: Path | None, compare_file: Path | None, tolerance: float | None,
+          no_numeric: bool) -> None:
     """Evaluate the diagrams' graphs with numpy and compare every gradient with finite differences.
 
     With --view example or unit, the graphs of that view are evaluated and their gradients must
-    also equal the batch view's. Exits 1 when any gradient disagrees."""
+    also equal the batch view's. With --data, on your X, Y and parameters; with --compare, your
+    values are compared with those. Exits 1 when any gradient disagrees."""
     from .report import check_json, check_table
     from .verify import check as run_check
 
-    report = run_check(network, m=m, seed=seed, view=granularity)
+    if tolerance is not None and compare_file is None:
+        raise click.UsageError("--tolerance applies to --compare; add --compare MINE.npz or "
+                               "drop --tolerance")
+    data = _load_data(data_file, network) if data_file is not None else None
+    if data is not None:
+        network = data.network
+    mine = None
+    if compare_file is not None:
+        from .npzdata import read_npz
+        mine = read_npz(compare_file, "--compare")
+    report = run_check(network, m=m, seed=seed, view=granularity, data=data,
+                       numeric=not no_numeric)
+    comparisons = []
+    if mine is not None:
+        from .comparison import DEFAULT_TOLERANCE, compare
+        comparisons = compare(report, mine, source=str(compare_file),
+                              tolerance=DEFAULT_TOLERANCE if tolerance is None else tolerance)
     if as_json:
-        _echo(json.dumps(check_json(report), indent=2))
+        result = check_json(report)
+        if mine is not None:
+            result["compare"] = [item.as_json() for item in comparisons]
+        _echo_json(result)
     else:
-        _echo(check_table(report))
-    if not report.ok:
+        text = check_table(report)
+        if mine is not None:
+            text += f"\n\ncompared with {compare_file}:\n" + "\n".join(
+                item.line() for item in comparisons)
+            differ = [item.name for item in comparisons if not item.agrees]
+            text += "\n" + (f"DIFFERS: {', '.join(differ)}" if differ else
+                            f"ok: all {len(comparisons)} agree with bpdiag's values")
+        _echo(text)
+    if not report.ok or not all(item.agrees for item in comparisons):
         sys.exit(1)
+
+
+@cli.command(short_help="Train the network on your data by batch gradient descent.")
+@network_options
+@click.option("--data", "data_file", type=click.Path(path_type=Path), required=True,
+              metavar="FILE.npz", help="X, Y and the starting parameters W1, b1, ... (the layers "
+                                       "come from the W shapes).")
+@click.option("--steps", type=int, required=True, metavar="N", help="Number of updates.")
+@click.option("--learning-rate", "learning_rate", type=float, required=True, metavar="ALPHA",
+              help="α of W[l] := W[l] − α dW[l], b[l] := b[l] − α db[l].")
+@click.option("--json", "as_json", is_flag=True,
+              help='Print {"costs": [...], "params": {...}} instead of the costs every K steps.')
+@click.option("--print-every", "print_every", type=click.IntRange(min=1), default=100,
+              show_default=True, metavar="K", help="Print the cost of every K-th step (and the last).")
+@click.option("--save", "save_file", type=click.Path(path_type=Path), default=None,
+              metavar="FILE.npz", help="Write the trained parameters W1, b1, ... to an .npz file.")
+def train(network: Network, data_file: Path, steps: int, learning_rate: float, as_json: bool,
+          print_every: int, save_file: Path | None) -> None:
+    """Run N steps of batch gradient descent as the course's L_layer_model does: forward pass,
+    cost, back-propagation, update; all computed by evaluating the diagrams' graphs.
+
+    The cost of step i is that of its forward pass, before its update. On a terminal a progress
+    bar shows on stderr while no costs are printed there."""
+    from .training import check_settings, train as run_training
+
+    check_settings(steps, learning_rate)
+    data = _load_data(data_file, network, instead_of=())
+    if save_file is not None:
+        _check_save(save_file)
+    printing = not as_json
+    show_bar = sys.stderr.isatty() and not (printing and sys.stdout.isatty())
+    width = len(str(steps - 1))
+
+    def report_step(step: int, cost: float) -> None:
+        if printing and (step % print_every == 0 or step == steps - 1):
+            _echo(f"cost after step {step:>{width}}: {cost:.10g}")
+
+    with click.progressbar(length=steps, label="training", file=sys.stderr,
+                           hidden=not show_bar) as bar:
+        def on_step(step: int, cost: float) -> None:
+            report_step(step, cost)
+            bar.update(1)
+        result = run_training(data.network, data.problem, steps, learning_rate, on_step)
+    if save_file is not None:
+        from .files import atomic_write
+        from .npzdata import npz_bytes
+        atomic_write(save_file, npz_bytes(result.params))
+    if as_json:
+        _echo_json({"costs": result.costs,
+                    "params": {key: value.tolist() for key, value in result.params.items()}})
+    elif save_file is not None:
+        _echo(f"saved the parameters after {steps} steps to {save_file}")
+
+
+def _check_save(path: Path) -> None:
+    """--save must name a file in an existing folder, before any step is run."""
+    from .files import check_targets
+
+    if path.suffix.lower() != ".npz":
+        raise click.BadParameter(f"{path} does not end in .npz; name an .npz file, e.g. "
+                                 "--save trained.npz", param_hint="'--save'")
+    folder = path.parent
+    if not folder.is_dir():
+        raise click.BadParameter(f"the folder {folder} does not exist; create it or save "
+                                 "elsewhere", param_hint="'--save'")
+    check_targets([path])
 
 
 @cli.command(short_help="Write the diagrams (GraphML, SVG, PNG, DOT, JSON) into a folder.")
@@ -319,12 +482,17 @@ def check(network: Network, granularity: str, seed: int, m: int, as_json: bool) 
 @click.option("--m", "m", type=click.IntRange(min=1), default=None,
               help=f"Number of examples (default: symbolic m; {DEFAULT_M} with --values, as "
                    "check).")
+@data_option("With --values: the numbers of your X, Y and parameters W1, b1, ... (an .npz "
+             "file) instead of the seeded example; the layers come from the W shapes.")
+@click.option("--no-numeric", "no_numeric", is_flag=True,
+              help="With --values: no finite differences, so no check verdicts (large networks).")
 @notation_option(f"Notation profile of the drawn symbols: {NOTATION_CHOICES}. The JSON and "
                  "the mathematics stay in the course's notation.")
 def render(network: Network, spec, granularity: str, forward: bool, to_layer: int | None,
            all_views: bool, formats: str, out_dir: Path, inference: bool, title: str | None,
            license_text: str | None, no_legend: bool, layout: str, values: bool, seed: int,
-           m: int | None, notation: str | None) -> None:
+           m: int | None, data_file: Path | None, no_numeric: bool,
+           notation: str | None) -> None:
     """Write the diagrams into --out: forward.<ext> and backprop_to_layer_K.<ext>.
 
     Each variant adds a suffix, in this order: --view example or unit, --inference, the
@@ -336,6 +504,14 @@ def render(network: Network, spec, granularity: str, forward: bool, to_layer: in
 
     chosen = parse_formats(formats)
     profile = _notation(notation, spec)
+    data = None
+    if data_file is not None:
+        if not values:
+            raise click.UsageError("--data gives the numbers of --values; add --values")
+        data = _load_data(data_file, network)
+        network = data.network
+    if no_numeric and not values:
+        raise click.UsageError("--no-numeric applies to --values; add --values or drop it")
     if to_layer is not None and (forward or all_views):
         raise click.UsageError("choose one of --forward, --to-layer K, --all")
     if forward and all_views:
@@ -354,7 +530,8 @@ def render(network: Network, spec, granularity: str, forward: bool, to_layer: in
         license_text = license_text if license_text is not None else spec.license
     options = RenderOptions(inference=inference, title=title, license=license_text,
                             legend=not no_legend, values=values, seed=seed, m=m,
-                            notation=profile, layout=layout.lower())
+                            notation=profile, layout=layout.lower(), data=data,
+                            numeric=not no_numeric)
 
     def note(text: str) -> None:
         click.echo(f"bpdiag: note: {text}", err=True)

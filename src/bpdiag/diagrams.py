@@ -35,12 +35,14 @@ class RenderOptions:
     m: int | None = None      # examples; None = symbolic m (values use model.DEFAULT_M)
     notation: Profile | str = DEFAULT  # drawn symbols: 'dls', 'nielsen', a profile file, a Profile
     layout: str = DEFAULT_LAYOUT  # bpdiag.layouts.LAYOUTS: rows (a slide), column (a page), strip
+    data: object = None       # values on a given problem (npzdata.Data) instead of the seed's
+    numeric: bool = True      # values: with the gradient check's verdicts (finite differences)
 
     def __post_init__(self) -> None:
         from . import arguments
         from .layouts import LAYOUTS
         from .usertext import MAX_LICENSE, MAX_TITLE, check_length, check_text
-        for name in ("inference", "legend", "values"):
+        for name in ("inference", "legend", "values", "numeric"):
             arguments.flag(getattr(self, name), name)
         arguments.whole(self.seed, "seed", 0, "seed=0")
         if self.m is not None:
@@ -51,6 +53,15 @@ class RenderOptions:
         check_text(self.license, "--license")
         check_length(self.title, "--title", MAX_TITLE)
         check_length(self.license, "--license", MAX_LICENSE)
+        if self.data is not None:
+            from .npzdata import Data
+            if not isinstance(self.data, Data):
+                raise TypeError(f"data must be loaded with bpdiag.load_data, not "
+                                f"{type(self.data).__name__}")
+            if not self.values:
+                raise InputError("data gives the numbers of values; add values=True (--values)")
+            if self.m is not None and self.m != self.data.m:
+                raise InputError(f"m = {self.m} but the data has {self.data.m} examples; drop m")
         if self.layout not in LAYOUTS:
             raise InputError(f"unknown layout {self.layout!r}; choose from {', '.join(LAYOUTS)}")
 
@@ -102,12 +113,15 @@ def render_view(network: Network, view: View, formats: tuple[str, ...],
 
 def _view_graph(network: Network, view: View, options: RenderOptions):
     m = options.m
+    if options.data is not None:
+        m = options.data.m
     if options.values and m is None:
         m = DEFAULT_M
     graph = build_graph(network, view, m=m, inference=options.inference)
     if options.values:
         from .values import annotate
-        annotate(graph, network, view, m=m, seed=options.seed)
+        annotate(graph, network, view, m=m, seed=options.seed, data=options.data,
+                 numeric=options.numeric)
     return graph
 
 
@@ -259,9 +273,12 @@ def write_views(network: Network, views: list[View], formats: tuple[str, ...], o
             check_drawable(network, view)
     if drawn:
         check_drawn_text(options)
-    if options.values:
+    if options.values and options.numeric:
         from .verify import check_size
-        check_size(network, options.m or 1)
+        if options.data is not None:
+            check_size(network, options.data.m, given=True)
+        else:
+            check_size(network, options.m or 1)
     out_dir = Path(out_dir)
     targets = [out_dir / f"{options.file_stem(view)}.{fmt}" for view in views for fmt in formats]
     index_file = index_name(views, formats, options)

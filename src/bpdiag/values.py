@@ -1,4 +1,5 @@
-"""Numbers on the diagram: every quantity's value on the seeded example `bpdiag check` uses.
+"""Numbers on the diagram: every quantity's value on the seeded example `bpdiag check` uses, or
+on the learner's own problem (`data`, an npzdata.Data: `render --values --data FILE.npz`).
 
 The values are those of `bpdiag check --json --seed N --m M --view V` (same data, same
 parameters, the same graphs evaluated), and each gradient of a parameter carries the gradient
@@ -27,12 +28,14 @@ def _plain(value):
     return float(value) if getattr(value, "ndim", 0) == 0 else value.tolist()
 
 
-def annotate(graph: nx.DiGraph, network: Network, view: View, *, m: int, seed: int) -> None:
-    """Evaluate `graph` (built with this m) on check's data and store each quantity's value."""
+def annotate(graph: nx.DiGraph, network: Network, view: View, *, m: int, seed: int,
+             data=None, numeric: bool = True) -> None:
+    """Evaluate `graph` (built with this m) on check's data, or on `data`, and store each
+    quantity's value (and, when `numeric`, the gradient check's verdicts)."""
     from .execute import PerExample, evaluate, forward_values
     from .verify import check
 
-    report = check(network, m=m, seed=seed, view=view.granularity)
+    report = check(network, m=m, seed=seed, view=view.granularity, data=data, numeric=numeric)
     forward = forward_values(network, report.problem, view.granularity)
     values = forward if view.is_forward else evaluate(graph, forward)
     for node, data in graph.nodes(data=True):
@@ -45,7 +48,9 @@ def annotate(graph: nx.DiGraph, network: Network, view: View, *, m: int, seed: i
     for key in report.errors:
         name, layer = key[1], int(key[2:])
         _mark_verdicts(graph, report, key, name, layer, view.granularity)
-    graph.graph.update(values_seed=seed, values_m=m)
+    graph.graph.update(values_seed=report.seed, values_m=report.m)
+    if report.source is not None:
+        graph.graph.update(values_data=report.source)
 
 
 def _mark_verdicts(graph, report, key: str, name: str, layer: int, granularity: str) -> None:
@@ -106,5 +111,7 @@ def verdict_line(verdict: dict) -> tuple[str, bool]:
     outcome = verdict.get("verdict", "pass" if verdict["passed"] else "fail")
     if outcome == "too small":
         return "? too small for finite differences to check", False
+    if outcome == "kink":
+        return "? at a ReLU kink: finite differences cannot check it", False
     mark = "✓ check passes" if outcome == "pass" else "✗ check FAILS"
     return f"{mark}: rel. error {verdict['relative_error']:.1e}", outcome == "pass"

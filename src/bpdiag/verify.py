@@ -15,6 +15,7 @@ from .graph import build_graph
 from .graph.ids import backward_id, forward_id
 from .graph.unit import unit_id
 from .model import DEFAULT_M, Network, SpecError
+from .quantities import forward_quantities, gradient_quantities
 from .views import DEFAULT_GRANULARITY, View
 
 EPSILON = 1e-6        # central-difference step in float64
@@ -116,6 +117,30 @@ def numeric_gradients(network: Network, problem: Problem, epsilon: float = EPSIL
     return grads
 
 
+def kink_crossings(network: Network, problem: Problem,
+                   epsilon: float = EPSILON) -> dict[str, np.ndarray]:
+    """For each parameter, the entries whose bumps θ ± ε put some ReLU-type input on different
+    sides of its kink at 0: there central differences measure no derivative.
+    Read off the batch forward graph; the kinks are the same in every view."""
+    layers = [layer for layer in range(1, network.depth + 1)
+              if network.activation(layer) in ("relu", "leaky_relu")]
+    graph = build_graph(network, View(None), m=problem.x.shape[1])
+    crossed = {}
+    for key, param in problem.params.items():
+        mask = np.zeros(param.shape, dtype=bool)
+        for index in np.ndindex(param.shape):
+            sides = []
+            for sign in (1.0, -1.0):
+                bumped = param.copy()
+                bumped[index] += sign * epsilon
+                values = evaluate(graph, view_inputs(Problem(problem.x, problem.y,
+                                                             {**problem.params, key: bumped})))
+                sides.append([np.sign(values[forward_id("Z", layer)]) for layer in layers])
+            mask[index] = any(np.any(up != down) for up, down in zip(*sides))
+        crossed[f"d{key}"] = mask
+    return crossed
+
+
 def relative_error(analytic: np.ndarray, numeric: np.ndarray) -> float:
     """‖g − n‖ / (‖g‖ + ‖n‖), the DLS gradient-check measure (0 when both are zero)."""
     denominator = np.linalg.norm(analytic) + np.linalg.norm(numeric)
@@ -149,7 +174,7 @@ def classify(relative: float, difference: float, size: float, noise: float,
 class CheckReport:
     network: Network
     m: int
-    seed: int
+    seed: int | None  # None: the problem was given (`source`), not drawn
     problem: Problem
     cost: float
     grads: dict[str, np.ndarray]
@@ -162,6 +187,13 @@ class CheckReport:
     view: str = DEFAULT_GRANULARITY
     notes: list[str] = field(default_factory=list)
     saturation: float = 2.0  # mean 1/min(a, 1 − a) of the output: 2 when a = 0.5
+    numeric_checked: bool = True  # False: no central differences (numeric is empty)
+    source: str | None = None     # where a given problem came from (an .npz file)
+    # Z1, A1, …, AL and dAL, dZL, …, dA0 by the course's names (quantities.py)
+    forward: dict[str, np.ndarray] = field(default_factory=dict)
+    backward: dict[str, np.ndarray] = field(default_factory=dict)
+    # entries of a gradient left out of its check: their bumps cross a ReLU kink (kink_crossings)
+    left_out: dict[str, int] = field(default_factory=dict)
 
     @property
     def noise(self) -> float:
@@ -170,7 +202,10 @@ class CheckReport:
         return NOISE_MARGIN * unit_roundoff * (abs(self.cost) + self.saturation) / EPSILON
 
     def verdict(self, key: str) -> str:
-        """'pass', 'fail', or 'too small' when the gradient is too small to be resolved."""
+        """'pass', 'fail', 'too small' when the gradient is too small to be resolved, or 'kink'
+        when every entry's central difference crosses a ReLU kink."""
+        if self.left_out.get(key, 0) == self.grads[key].size:
+            return "kink"
         return classify(self.errors[key], self.abs_errors[key],
                         float(np.max(np.abs(self.numeric[key]))), self.noise, self.tolerance)
 
@@ -193,32 +228,44 @@ MAX_CHECK_PARAMETERS = 5_000
 MAX_CHECK_EXAMPLES = 1_000
 
 
-def check_size(network: Network, m: int) -> None:
-    """Refuse a check (or --values) too large to finish in reasonable time and memory."""
+def check_size(network: Network, m: int, given: bool = False) -> None:
+    """Refuse a check (or --values) too large to finish in reasonable time and memory; `given`:
+    the data came from the user, who can still check it without finite differences."""
     sizes = network.sizes
     parameters = sum(sizes[l] * (sizes[l - 1] + 1) for l in range(1, len(sizes)))
+    instead = "; or add --no-numeric to check it without finite differences" if given else ""
     if parameters > MAX_CHECK_PARAMETERS:
         raise SpecError(f"the network has {parameters} weights and biases, more than the "
                         f"{MAX_CHECK_PARAMETERS} a numeric gradient check handles in reasonable time; "
-                        "check a smaller network with the same depth and activations")
+                        "check a smaller network with the same depth and activations" + instead)
     if m > MAX_CHECK_EXAMPLES:
+        if given:
+            raise SpecError(f"X has {m} examples, more than the {MAX_CHECK_EXAMPLES} a numeric "
+                            "gradient check uses; keep a few columns of X and Y" + instead)
         raise SpecError(f"--m {m} is more than the {MAX_CHECK_EXAMPLES} examples a numeric gradient "
                         "check uses; a few examples test the gradients as well, e.g. --m 5")
 
 
 def check(network: Network, m: int = DEFAULT_M, seed: int = 0,
-          view: str = DEFAULT_GRANULARITY) -> CheckReport:
-    """Evaluate every view of `network` at granularity `view` on seeded data and check each
-    gradient numerically.
+          view: str = DEFAULT_GRANULARITY, data=None, numeric: bool = True) -> CheckReport:
+    """Evaluate every view of `network` at granularity `view` on seeded data (or on `data`, a
+    validated npzdata.Data whose network this must be; then m and seed are unused) and check each
+    gradient numerically (unless `numeric` is False).
 
     The cost, the gradients and the central differences all come from that granularity's graphs.
     `views_agree` says the back-propagation views to layers L..1 give the same gradients and, for
     the example and unit views, that cost and gradients equal the batch graph's (to VIEWS_RTOL).
     """
     view = View(None, view).granularity  # canonical case; unknown: a SpecError naming the choices
-    check_size(network, m)
-    problem = random_problem(network, m, seed)
-    batch_forward = forward_values(network, problem)
+    if data is not None:
+        problem, m, seed = data.problem, data.m, None
+    if numeric:
+        check_size(network, m, given=data is not None)
+    if data is None:
+        problem = random_problem(network, m, seed)
+    with np.errstate(all="ignore"):  # overflow in given data is reported below, as one line
+        batch_forward = forward_values(network, problem)
+    finite_forward(network, batch_forward, data.source if data is not None else "the data")
     forward = batch_forward if view == "batch" else forward_values(network, problem, view)
     grads = analytic_gradients(network, problem, 1, forward, view)
     views_agree = True
@@ -231,16 +278,51 @@ def check(network: Network, m: int = DEFAULT_M, seed: int = 0,
                                         rtol=VIEWS_RTOL, atol=VIEWS_ATOL))
         views_agree &= all(np.allclose(grads[key], batch_grads[key], rtol=VIEWS_RTOL,
                                        atol=VIEWS_ATOL) for key in batch_grads)
-    numeric = numeric_gradients(network, problem, view=view)
-    errors = {key: relative_error(grads[key], numeric[key]) for key in grads}
-    abs_errors = {key: float(np.max(np.abs(grads[key] - numeric[key]))) for key in grads}
+    differences = numeric_gradients(network, problem, view=view) if numeric else {}
     kink = _closest_kink(network, batch_forward)
     notes = []
-    if kink is not None and kink < KINK_MARGIN:
+    if numeric and kink is not None and kink < KINK_MARGIN:
         notes.append(f"a ReLU input lies {kink:.1e} from the kink at 0; finite differences may "
-                     "disagree there: try another --seed")
+                     "disagree there" + ("" if data is not None else ": try another --seed"))
+    errors, abs_errors, left_out = _errors(network, problem, grads, differences, kink, notes)
     output = batch_forward[forward_id("A", network.depth)]
     saturation = float(np.mean(1.0 / np.minimum(output, 1.0 - output)))
-    return CheckReport(network, m, seed, problem, float(forward[forward_id("J")]), grads, numeric,
-                       errors, abs_errors, views_agree, kink, notes=notes, view=view,
-                       saturation=saturation)
+    return CheckReport(network, m, seed, problem, float(forward[forward_id("J")]), grads,
+                       differences, errors, abs_errors, views_agree, kink, notes=notes, view=view,
+                       saturation=saturation, numeric_checked=numeric, left_out=left_out,
+                       source=None if data is None else data.source,
+                       forward=forward_quantities(network, problem, batch_forward),
+                       backward=gradient_quantities(network, problem, batch_forward))
+
+
+def _errors(network: Network, problem: Problem, grads: dict, differences: dict,
+            kink: float | None, notes: list[str]) -> tuple[dict, dict, dict]:
+    """Relative and largest absolute error of each gradient against its central differences,
+    leaving out the entries whose differences cross a ReLU kink (named in `notes`)."""
+    crossed = (kink_crossings(network, problem) if differences and kink is not None
+               and kink < KINK_MARGIN else {})
+    errors, abs_errors, left_out = {}, {}, {}
+    for key, numeric in differences.items():
+        kept = ~crossed[key] if key in crossed else np.ones(numeric.shape, dtype=bool)
+        errors[key] = relative_error(grads[key][kept], numeric[kept])
+        abs_errors[key] = float(np.max(np.abs(grads[key] - numeric)[kept], initial=0.0))
+        if not kept.all():
+            left_out[key] = int((~kept).sum())
+            notes.append(f"{key}: {left_out[key]} of {kept.size} entries move a ReLU input "
+                         "across its kink at 0 between θ − ε and θ + ε, where central "
+                         "differences measure no derivative; they are left out of its check")
+    return errors, abs_errors, left_out
+
+
+def finite_forward(network: Network, forward: dict, source: str = "the data",
+                   fix: str = "scale X or the weights down") -> None:
+    """Given data whose forward pass overflows (A[L] rounds to exactly 0 or 1, so the cost is
+    infinite) is refused in one line: no gradient means anything there."""
+    for layer in range(1, network.depth + 1):
+        for name in ("Z", "A"):
+            if not np.all(np.isfinite(forward[forward_id(name, layer)])):
+                raise SpecError(f"{source}: {name}[{layer}] overflows (not finite); {fix}")
+    output = forward[forward_id("A", network.depth)]
+    if np.any((output <= 0) | (output >= 1)):
+        raise SpecError(f"{source}: A[{network.depth}] reaches exactly 0 or 1 in float64 (the "
+                        f"sigmoid saturates), so the cost log(A[L]) is infinite; {fix}")

@@ -1,0 +1,259 @@
+"""A learner's own problem: X, Y and the course's `parameters` (W1, b1, …, WL, bL), read from an
+.npz file or a mapping of arrays and checked against one another before anything is computed.
+
+The layer sizes come from the W shapes; everything else must fit them. Each mismatch is one line
+naming the key, the shape found and the shape needed, and all of them are reported together.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .errors import InputError
+from .model import DEFAULT_LEAKY_SLOPE, MAX_LAYERS, Network, SpecError
+from .verify import Problem
+
+PARAMETER = re.compile(r"([Wb])([1-9][0-9]*)\Z")
+# Arrays are read whole into memory; this bounds what one file may unpack to (the course's
+# 12288-input cat pictures, 209 of them, are 20 MB as float64).
+MAX_DATA_BYTES = 2 * 1024**3
+SAVEZ_HINT = 'np.savez("mine.npz", X=X, Y=Y, **parameters)'
+
+
+class DataError(InputError):
+    """Bad data: one line per mismatch (`lines`), all found in one reading."""
+
+    def __init__(self, lines: list[str]) -> None:
+        super().__init__("\n".join(lines))
+        self.lines = list(lines)
+
+
+@dataclass(frozen=True)
+class Data:
+    """A validated problem: the network its W shapes give, its arrays as float64, and what the
+    reader should know (`warnings`, one line each)."""
+
+    network: Network
+    problem: Problem
+    source: str
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def m(self) -> int:
+        return self.problem.x.shape[1]
+
+
+def label_shape(network: Network, m: int) -> tuple[int, int]:
+    """The shape Y must have: one row per output unit, one column per example."""
+    return (network.units(network.depth), m)
+
+
+def label_warnings(network: Network, y: np.ndarray) -> list[str]:
+    """What is unusual about labels of the right shape (computed as written all the same)."""
+    odd = y[(y != 0) & (y != 1)]
+    if odd.size:
+        return [f"Y holds {odd.size} value(s) other than 0 and 1 (e.g. {float(odd.flat[0]):g}); "
+                "computed as written"]
+    return []
+
+
+def load_data(path: str | os.PathLike, *, hidden_activation: str = "relu",
+              leaky_slope: float = DEFAULT_LEAKY_SLOPE, layers: tuple[int, ...] | None = None,
+              option: str = "--data") -> Data:
+    """The problem in the .npz file `path` (see `from_arrays`)."""
+    return from_arrays(read_npz(path, option), source=str(path), hidden_activation=hidden_activation,
+                       leaky_slope=leaky_slope, layers=layers)
+
+
+def read_npz(path: str | os.PathLike, option: str = "--data") -> dict[str, np.ndarray]:
+    """The arrays of an .npz file, read with numpy without unpickling anything."""
+    path = Path(path)
+    wanted = f"an .npz file written by {SAVEZ_HINT}"
+    try:
+        handle = _open_regular(path, option, wanted)
+    except FileNotFoundError:
+        raise InputError(f"{option} {path}: no such file; give {wanted}") from None
+    except IsADirectoryError:
+        raise InputError(f"{option} {path} is a folder; give {wanted}") from None
+    except PermissionError as exc:
+        raise InputError(f"{option} {path}: cannot read it ({exc.strerror}); give a readable "
+                         ".npz file") from None
+    with handle:
+        try:
+            loaded = np.load(handle, allow_pickle=False)
+        except (ValueError, OSError, EOFError, zipfile.BadZipFile):
+            raise InputError(f"{option} {path} is not an .npz file; write one with "
+                             f"{SAVEZ_HINT}") from None
+        if not isinstance(loaded, np.lib.npyio.NpzFile):
+            raise InputError(f"{option} {path} holds one array (.npy), not named arrays; write "
+                             f"an .npz with {SAVEZ_HINT}")
+        with loaded:
+            size = sum(info.file_size for info in loaded.zip.infolist())
+            if size > MAX_DATA_BYTES:
+                raise InputError(f"{option} {path} unpacks to {size / 1024**3:.1f} GiB, more than "
+                                 f"the {MAX_DATA_BYTES // 1024**3} GiB bpdiag reads; give fewer "
+                                 "examples")
+            arrays = {}
+            for key in loaded.files:
+                try:
+                    arrays[key] = loaded[key]
+                except (ValueError, OSError, EOFError, zipfile.BadZipFile, RuntimeError) as exc:
+                    raise InputError(f"{option} {path}: key {key} cannot be read ({_first(exc)}); "
+                                     f"write numeric arrays with {SAVEZ_HINT}") from None
+    return arrays
+
+
+def _first(exc: Exception) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text[:120]
+
+
+def _open_regular(path: Path, option: str, wanted: str):
+    """A binary file object for a regular file; a FIFO or device is refused without reading
+    (O_NONBLOCK lets a FIFO open without a writer so that fstat can refuse it)."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+    fd = os.open(path, flags)
+    try:
+        mode = os.fstat(fd).st_mode
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError
+        if not stat.S_ISREG(mode):
+            raise InputError(f"{option} {path} is not a regular file (a FIFO, a device or a "
+                             f"socket); give {wanted}")
+    except BaseException:
+        os.close(fd)
+        raise
+    return os.fdopen(fd, "rb")
+
+
+def _shape(dims) -> str:
+    return "(" + ", ".join(str(d) for d in dims) + ("," if len(dims) == 1 else "") + ")"
+
+
+def _symbolic(key: str) -> str:
+    """The course's shape of a key, in n[l] and m."""
+    if key == "X":
+        return "(n[0], m)"
+    if key == "Y":
+        return "(n[L], m)"
+    name, layer = key[0], int(key[1:])
+    return f"(n[{layer}], n[{layer - 1}])" if name == "W" else f"(n[{layer}], 1)"
+
+
+def from_arrays(arrays: Mapping[str, object], *, source: str = "data",
+                hidden_activation: str = "relu", leaky_slope: float = DEFAULT_LEAKY_SLOPE,
+                layers: tuple[int, ...] | None = None) -> Data:
+    """X (n[0], m), Y (n[L], m), W1 (n[1], n[0]), b1 (n[1], 1), …; n[0..L] from the W shapes.
+
+    `layers`, when given, must be those sizes. Every missing or extra key, wrong shape, non-number
+    and NaN or infinity is one line of the DataError raised; labels other than 0 and 1 are kept,
+    with a warning.
+    """
+    if not isinstance(arrays, Mapping):
+        raise TypeError(f"data must be a mapping of names to arrays (or an .npz path), not "
+                        f"{type(arrays).__name__}")
+    problems: list[str] = []
+    values: dict[str, np.ndarray] = {}
+    for key, value in arrays.items():
+        array = np.asarray(value)
+        if array.dtype.kind not in "biuf":
+            problems.append(f"{source}: {key} holds {array.dtype} values; needed real numbers")
+            continue
+        values[str(key)] = array.astype(np.float64)
+    depth = max((int(match[2]) for key in values if (match := PARAMETER.match(key))), default=0)
+    if depth == 0:
+        raise DataError(problems + [f"{source}: no W1, b1 (the course's parameters); write them "
+                                    f"with {SAVEZ_HINT}"])
+    if depth > MAX_LAYERS:
+        raise DataError(problems + [f"{source}: holds W{depth} or b{depth}, more than the "
+                                    f"{MAX_LAYERS} layers bpdiag takes; give fewer layers"])
+    known = {"X", "Y"} | {f"{p}{l}" for l in range(1, depth + 1) for p in "Wb"}
+    for key in values:
+        if key not in known:
+            problems.append(f"{source}: unexpected key {key} (shape {_shape(values[key].shape)}); "
+                            f"the file holds X, Y, W1, b1, …, W{depth}, b{depth} only")
+    sizes = _sizes(values, depth)
+    m = _examples(values, sizes[0])
+    network = None
+    if all(n is not None for n in sizes):
+        try:
+            network = Network(tuple(sizes), hidden_activation, leaky_slope)
+        except SpecError as exc:
+            problems.append(f"{source}: the W shapes give layers {','.join(map(str, sizes))}: {exc}")
+    output_rows = network.units(depth) if network is not None else sizes[depth]
+    needed = {"X": (sizes[0], m), "Y": (output_rows, m)}
+    if network is not None and m is not None:
+        needed["Y"] = label_shape(network, m)
+    for layer in range(1, depth + 1):
+        needed[f"W{layer}"] = (sizes[layer], sizes[layer - 1])
+        needed[f"b{layer}"] = (sizes[layer], 1)
+    for key in ("X", "Y", *(f"{p}{l}" for l in range(1, depth + 1) for p in "Wb")):
+        want = _shape(["?" if d is None else d for d in needed[key]])
+        if key not in values:
+            if key not in arrays:  # (a non-numeric one was named above)
+                problems.append(f"{source}: no key {key}; needed {key} of shape "
+                                f"{_symbolic(key)} = {want}")
+            continue
+        found = values[key].shape
+        if found != needed[key]:
+            problems.append(f"{source}: {key} has shape {_shape(found)}; needed "
+                            f"{_symbolic(key)} = {want}")
+        elif not np.all(np.isfinite(values[key])):
+            bad = values[key][~np.isfinite(values[key])]
+            kinds = " and ".join(word for word, hit in (("NaN", np.isnan(bad).any()),
+                                                        ("infinity", np.isinf(bad).any())) if hit)
+            index = tuple(int(i) for i in np.argwhere(~np.isfinite(values[key]))[0])
+            problems.append(f"{source}: {key} (shape {_shape(found)}, as needed) holds {kinds} "
+                            f"in {bad.size} entries, the first at {index}; needed finite numbers")
+    if network is not None and layers is not None and tuple(layers) != network.sizes:
+        problems.append(f"{source}: the W shapes give layers {','.join(map(str, network.sizes))} "
+                        f"but the layers given are {','.join(map(str, layers))}; drop --layers "
+                        "or make them agree")
+    if problems:
+        raise DataError(problems)
+    params = {f"{p}{l}": values[f"{p}{l}"] for l in range(1, depth + 1) for p in "Wb"}
+    problem = Problem(values["X"], values["Y"], params)
+    warnings = tuple(f"{source}: {text}" for text in label_warnings(network, problem.y))
+    return Data(network, problem, source, warnings)
+
+
+def _examples(values: dict[str, np.ndarray], inputs: int | None) -> int | None:
+    """m: X's columns when X has its n[0] rows, else Y's (so a transposed X is the one named)."""
+    x, y = values.get("X"), values.get("Y")
+    if x is not None and x.ndim == 2 and (x.shape[0] == inputs or y is None or y.ndim != 2):
+        return x.shape[1]
+    return y.shape[1] if y is not None and y.ndim == 2 else None
+
+
+def _sizes(values: dict[str, np.ndarray], depth: int) -> list[int | None]:
+    """n[0..L] read off W1..WL (rows; n[0] from W1's columns), else b[l] or the next W, else X."""
+    def dim(key: str, axis: int) -> int | None:
+        value = values.get(key)
+        return value.shape[axis] if value is not None and value.ndim == 2 else None
+
+    sizes: list[int | None] = [dim("W1", 1) or dim("X", 0)]
+    for layer in range(1, depth + 1):
+        sizes.append(dim(f"W{layer}", 0) or dim(f"b{layer}", 0) or dim(f"W{layer + 1}", 1))
+    return sizes
+
+
+def npz_bytes(arrays: Mapping[str, np.ndarray]) -> bytes:
+    """An .npz holding `arrays` (as np.savez writes them, readable by np.load), with fixed
+    timestamps so that the same arrays give the same bytes."""
+    import io
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_STORED) as archive:
+        for key, value in arrays.items():
+            info = zipfile.ZipInfo(f"{key}.npy", date_time=(1980, 1, 1, 0, 0, 0))
+            with archive.open(info, "w", force_zip64=True) as member:
+                np.lib.format.write_array(member, np.asarray(value), allow_pickle=False)
+    return buffer.getvalue()
