@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from functools import cached_property
 
 
+LEGEND = "legend"  # the legend's box, beside the graph's nodes
+
+
 @dataclass(frozen=True)
 class Box:
     """A rectangle: top-left corner (x, y), width and height."""
@@ -60,6 +63,20 @@ class Layout:
     nodes: dict[str, Box]          # every drawn node, the legend included, by node id
     groups: tuple[GroupBox, ...]   # in drawing order
     edges: tuple[Route, ...]       # in the graph's edge order
+
+    def check_covers(self, nodes, legend: bool = False) -> None:
+        """A ValueError unless every node of `nodes` has a box, every group member is one of
+        them and, with `legend`, the legend has its box: what an exporter relies on."""
+        nodes = set(nodes)
+        for node in sorted(nodes):
+            if node not in self.nodes:
+                raise ValueError(f"the layout has no box for node {node!r}")
+        for group in self.groups:
+            for member in group.members:
+                if member not in nodes:
+                    raise ValueError(f"group {group.id!r} holds {member!r}, which is not in the graph")
+        if legend and LEGEND not in self.nodes:
+            raise ValueError("a legend was given but the layout has no 'legend' box")
 
     @cached_property
     def group_of(self) -> dict[str, GroupBox]:

@@ -16,13 +16,12 @@ from lxml import etree
 
 from .. import labels, styles
 from ..graph import attrs as a
-from ..layout import Box, GroupBox, Layout
+from ..layout import LEGEND, Box, GroupBox, Layout
 from ..profiles import Profile, load_profile
 from ..richtext import RichText, to_swing_html
 from .yed_xml import (BPDIAG_ID, EDGE_GRAPHICS, GRAPH_DESCRIPTION, NODE_DESCRIPTION,
                       NODE_GRAPHICS, colour, document, element, finish, g, num, rounded, y)
 
-LEGEND = "legend"
 CLOSED_SIZE = 50.0  # a collapsed group, as yEd draws a fresh one
 DEFAULT_INSET = 15.0
 
@@ -35,15 +34,7 @@ def graphml_bytes(graph: nx.DiGraph, layout: Layout, legend: RichText | str | No
     `legend` is drawn in the layout's box 'legend': rich text, or ready Swing HTML starting
     with '<html>'; `legend_description` is its tooltip. `title` leads the graph's description.
     """
-    for node in graph:
-        if node not in layout.nodes:
-            raise ValueError(f"the layout has no box for node {node!r}")
-    for group in layout.groups:
-        for member in group.members:
-            if member not in graph:
-                raise ValueError(f"group {group.id!r} holds {member!r}, which is not in the graph")
-    if legend is not None and LEGEND not in layout.nodes:
-        raise ValueError("a legend was given but the layout has no 'legend' box")
+    layout.check_covers(graph, legend is not None)
 
     profile = load_profile(notation)
     root = document()
@@ -161,12 +152,6 @@ def _group_node(parent: etree._Element, yed_id: str, group: GroupBox, graph: nx.
     return node
 
 
-def _title_alignment(graph: nx.DiGraph) -> str:
-    """Where the SVG has the group title: Graphviz's labeljust=l is mirrored by rankdir=RL,
-    which draws back-propagation views."""
-    return "left" if graph.graph.get("view", "forward") == "forward" else "right"
-
-
 def _group_realizer(parent: etree._Element, group: GroupBox, box: Box, closed: bool,
                     insets: dict[str, float], graph: nx.DiGraph) -> None:
     style = styles.group_style()
@@ -177,7 +162,7 @@ def _group_realizer(parent: etree._Element, group: GroupBox, box: Box, closed: b
     element(realizer, y("BorderStyle"), {"color": colour(style["border"]),
                                          "type": style["border_style"], "width": "1.0"})
     # The title band spans the top of the open group; its height is part of the top inset.
-    label = _label_attrs("#000000", alignment=_title_alignment(graph), autoSizePolicy="node_width",
+    label = _label_attrs("#000000", alignment=labels.group_title_side(graph), autoSizePolicy="node_width",
                          modelPosition="t",
                          hasBackgroundColor="true", backgroundColor=colour(style["label_fill"]),
                          borderDistance="0.0", height=num(group.label_height),
