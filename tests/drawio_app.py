@@ -58,7 +58,7 @@ function show(xml) {
   const element = document.getElementById('diagram');
   element.setAttribute('data-mxgraph', JSON.stringify({xml: xml, highlight: 'none', nav: false,
     resize: false, toolbar: '', lightbox: false, border: 0}));
-  GraphViewer.createViewerForElement(element, report);
+  GraphViewer.createViewerForElement(element, MEASURE ? report : null);
 }
 function report(viewer) {
   const graph = viewer.graph, model = graph.getModel(), view = graph.view;
@@ -108,7 +108,7 @@ if (IMPORT) {
 </script></body></html>"""
 
 
-def _page(folder: Path, data: bytes, app: Path, graphml: bool = False) -> Path:
+def _page(folder: Path, data: bytes, app: Path, graphml: bool = False, measure: bool = True) -> Path:
     page = folder / "page.html"
     importer = f'<script src="{(app / "js" / "extensions.min.js").as_uri()}"></script>'
     # JSON in a script: "</" would end it early
@@ -116,6 +116,7 @@ def _page(folder: Path, data: bytes, app: Path, graphml: bool = False) -> Path:
     page.write_text(_PAGE.replace("VIEWER", (app / "js" / "viewer-static.min.js").as_uri())
                     .replace("IMPORTER", importer if graphml else "")
                     .replace("IMPORT)", "true)" if graphml else "false)")
+                    .replace("MEASURE ?", "true ?" if measure else "false ?")
                     .replace("SOURCE", source), encoding="utf-8")
     return page
 
@@ -146,7 +147,8 @@ def screenshot(drawio: bytes, app: Path, target: Path, width: int, height: int) 
     """A PNG of the page with `drawio` drawn by draw.io's viewer at 100 %."""
     with tempfile.TemporaryDirectory(prefix="bpdiag-drawio-") as name:
         folder = Path(name)
-        done = _chromium(folder, _page(folder, drawio, app), f"--window-size={width},{height}",
+        done = _chromium(folder, _page(folder, drawio, app, measure=False),
+                         f"--window-size={width},{height}",
                          f"--screenshot={target.resolve()}")
     if done.returncode != 0 or not target.is_file():
         raise RuntimeError(f"no screenshot: {done.stderr[-2000:]}")
@@ -159,6 +161,6 @@ if __name__ == "__main__":
         sys.exit(install_hint() if app is None else "headless Chromium is not installed")
     data = source.read_bytes()
     model = re.search(rb'pageWidth="([\d.]+)" pageHeight="([\d.]+)"', data)
-    width, height = (int(float(v)) + 20 for v in model.groups())
+    width, height = (int(float(v)) + 40 for v in model.groups())
     screenshot(data, app, target, width, height)
     print(target)
