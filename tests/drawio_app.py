@@ -7,7 +7,7 @@ pages) opens a .drawio file; the page then reports what it drew: every cell's bo
 the drawing's coordinates, each label's size against its shape, the text shown, the
 containers and what collapsing one leaves drawn.
 
-    python tests/drawio_app.py FILE.drawio SHOT.png   # a screenshot of FILE as draw.io draws it
+    python tests/drawio_app.py FILE.drawio SHOT.png [--editor]   # FILE as draw.io draws it
 """
 
 from __future__ import annotations
@@ -121,6 +121,17 @@ def _page(folder: Path, data: bytes, app: Path, graphml: bool = False, measure: 
     return page
 
 
+def _editor_page(folder: Path, data: bytes, app: Path) -> Path:
+    """A page that opens `data` in the draw.io editor itself (index.html, offline), passing the
+    file in the address's #R part as draw.io's own links do (too long for a command line)."""
+    page = folder / "editor.html"
+    address = (app / "index.html").as_uri() + "?offline=1&stealth=1&splash=0&lang=en#R"
+    source = json.dumps(data.decode("utf-8")).replace("</", "<\\/")
+    page.write_text(f"<!DOCTYPE html><html><body><script>location.href = {json.dumps(address)}"
+                    f" + encodeURIComponent({source});</script></body></html>", encoding="utf-8")
+    return page
+
+
 def _chromium(folder: Path, page: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
@@ -143,24 +154,37 @@ def open_in_viewer(data: bytes, app: Path, graphml: bool = False) -> dict:
     return json.loads(html.unescape(match.group(1)))
 
 
-def screenshot(drawio: bytes, app: Path, target: Path, width: int, height: int) -> None:
-    """A PNG of the page with `drawio` drawn by draw.io's viewer at 100 %."""
+def open_in_editor(drawio: bytes, app: Path) -> str:
+    """The DOM of the draw.io editor once it has opened `drawio`."""
     with tempfile.TemporaryDirectory(prefix="bpdiag-drawio-") as name:
         folder = Path(name)
-        done = _chromium(folder, _page(folder, drawio, app, measure=False),
-                         f"--window-size={width},{height}",
+        done = _chromium(folder, _editor_page(folder, drawio, app), "--window-size=1600,1000",
+                         "--dump-dom")
+    return done.stdout
+
+
+def screenshot(drawio: bytes, app: Path, target: Path, width: int, height: int,
+               editor: bool = False) -> None:
+    """A PNG of `drawio` drawn at 100 % by draw.io's viewer, or in its editor (`editor`)."""
+    with tempfile.TemporaryDirectory(prefix="bpdiag-drawio-") as name:
+        folder = Path(name)
+        page = _editor_page(folder, drawio, app) if editor else _page(folder, drawio, app,
+                                                                     measure=False)
+        done = _chromium(folder, page, f"--window-size={width},{height}",
                          f"--screenshot={target.resolve()}")
     if done.returncode != 0 or not target.is_file():
         raise RuntimeError(f"no screenshot: {done.stderr[-2000:]}")
 
 
 if __name__ == "__main__":
-    source, target = Path(sys.argv[1]), Path(sys.argv[2])
+    source, target, editor = Path(sys.argv[1]), Path(sys.argv[2]), "--editor" in sys.argv[3:]
     app = app_dir()
     if app is None or CHROMIUM is None:
         sys.exit(install_hint() if app is None else "headless Chromium is not installed")
     data = source.read_bytes()
     model = re.search(rb'pageWidth="([\d.]+)" pageHeight="([\d.]+)"', data)
     width, height = (int(float(v)) + 40 for v in model.groups())
-    screenshot(data, app, target, width, height)
+    if editor:  # room for the menus, the shapes on the left and the format panel on the right
+        width, height = width + 480, height + 160
+    screenshot(data, app, target, width, height, editor)
     print(target)

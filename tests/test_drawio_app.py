@@ -20,7 +20,7 @@ from bpdiag.graph import build_graph
 from bpdiag.model import Network
 from bpdiag.views import View
 from conftest import needs_dot
-from drawio_app import CHROMIUM, app_dir, install_hint, open_in_viewer
+from drawio_app import CHROMIUM, app_dir, install_hint, open_in_editor, open_in_viewer
 from test_drawio import _graphml_geometry, absolute_box, cells
 from yed_checks import G, Y
 
@@ -106,3 +106,16 @@ def test_drawios_graphml_importer_draws_the_bends_in_place(rendered):
         edge.getparent().remove(edge)
     placed_flat, _ = _bends_in_place(etree.tostring(flat))
     assert placed_flat < total * 0.7
+
+
+def test_the_editor_opens_the_file_as_a_page_of_its_own(rendered):
+    """draw.io's editor itself (index.html, offline) opens the file: its page tab has the
+    diagram's title and it draws a label for every node, group and the legend."""
+    graph, outputs = rendered
+    dom = open_in_editor(outputs["drawio"], APP)
+    name = etree.fromstring(outputs["drawio"]).find("diagram").get("name")
+    assert f'title="{html.escape(name)} (' in dom  # the page tab: its name (its id) [its number]
+    svg = dom[dom.index('class="geDiagramContainer'):dom.index('class="geTabContainer"')]
+    objects = len(cells(outputs["drawio"])) - 2 - graph.number_of_edges()  # less the two roots
+    assert svg.count("<foreignObject") == objects
+    assert "geDialog" not in dom  # no error dialog
