@@ -74,7 +74,8 @@ class Layout:
         for group in self.groups:
             for member in group.members:
                 if member not in nodes:
-                    raise ValueError(f"group {group.id!r} holds {member!r}, which is not in the graph")
+                    raise ValueError(f"group {group.id!r} holds {member!r}, which is not in "
+                                     "the graph")
         if legend and LEGEND not in self.nodes:
             raise ValueError("a legend was given but the layout has no 'legend' box")
 

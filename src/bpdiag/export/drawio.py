@@ -54,8 +54,8 @@ def drawio_bytes(graph: nx.DiGraph, layout: Layout, legend: str | None = None, *
     diagram = _element(mxfile, "diagram", id=view, name=title or view)
     model = _element(diagram, "mxGraphModel", grid="0", gridSize="10", guides="1", tooltips="1",
                      connect="1", arrows="1", fold="1", page="0", pageScale="1",
-                     pageWidth=num(layout.width), pageHeight=num(layout.height), background="#FFFFFF",
-                     math="0", shadow="0")
+                     pageWidth=num(layout.width), pageHeight=num(layout.height),
+                     background="#FFFFFF", math="0", shadow="0")
     root = _element(model, "root")
     _element(root, "mxCell", id="0")
     _element(root, "mxCell", id=TOP, parent="0")
@@ -139,11 +139,11 @@ def _group(root: etree._Element, group: GroupBox, graph: nx.DiGraph) -> None:
                    bpdiag_id=group.id, kind="group", id=group_cell_id(group.id))
     # a swimlane is draw.io's collapsible container; its title band is the cluster's label
     cell = _element(obj, "mxCell", style=_style(
-        "swimlane", "container=1", "collapsible=1", "html=1", f"startSize={num(group.label_height)}",
-        f"fillColor={fill}", f"swimlaneFillColor={fill}", "swimlaneLine=0",
-        f"strokeColor={colour(look['border'])}", _LINES[look["border_style"]], "rounded=1",
-        f"absoluteArcSize=1;arcSize={ARC}", f"align={labels.group_title_side(graph)}", "spacingLeft=8",
-        "spacingRight=8", "fontStyle=0", "fontColor=#000000", _font(styles.font().group)),
+        "swimlane", "container=1", "collapsible=1", "html=1",
+        f"startSize={num(group.label_height)}", f"fillColor={fill}", f"swimlaneFillColor={fill}",
+        "swimlaneLine=0", f"strokeColor={colour(look['border'])}", _LINES[look["border_style"]],
+        "rounded=1", f"absoluteArcSize=1;arcSize={ARC}", f"align={labels.group_title_side(graph)}",
+        "spacingLeft=8", "spacingRight=8", "fontStyle=0", "fontColor=#000000", _font(styles.font().group)),
         vertex="1", parent=TOP)
     _geometry(cell, group.box, ORIGIN)
 

@@ -162,7 +162,8 @@ def _group_realizer(parent: etree._Element, group: GroupBox, box: Box, closed: b
     element(realizer, y("BorderStyle"), {"color": colour(style["border"]),
                                          "type": style["border_style"], "width": "1.0"})
     # The title band spans the top of the open group; its height is part of the top inset.
-    label = _label_attrs("#000000", alignment=labels.group_title_side(graph), autoSizePolicy="node_width",
+    label = _label_attrs("#000000", alignment=labels.group_title_side(graph),
+                         autoSizePolicy="node_width",
                          modelPosition="t",
                          hasBackgroundColor="true", backgroundColor=colour(style["label_fill"]),
                          borderDistance="0.0", height=num(group.label_height),
