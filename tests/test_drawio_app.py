@@ -70,6 +70,19 @@ def test_labels_show_as_html_inside_their_shapes(rendered):
         assert html.unescape(report["tooltips"][node]) == labels.node_description(graph, node)
 
 
+def test_the_label_measurement_is_not_blind(rendered):
+    """A node squeezed to 10 wide and a label of escaped markup are both reported."""
+    graph, outputs = rendered
+    root = etree.fromstring(outputs["drawio"])
+    first, second = [obj for obj in root.iter("object") if obj.get("bpdiag_id") in graph][:2]
+    first.find("mxCell/mxGeometry").set("width", "10.0")
+    second.set("label", "&lt;b&gt;shown as markup&lt;/b&gt;")
+    report = open_in_viewer(etree.tostring(root), APP)
+    assert first.get("id") in [row[0] for row in report["overflow"]]
+    assert {row[0] for row in report["overflow"]} <= {first.get("id"), second.get("id")}
+    assert report["raw_markup"] == [second.get("id")]
+
+
 def test_groups_are_containers_that_collapse(rendered):
     graph, outputs = rendered
     report = open_in_viewer(outputs["drawio"], APP)
