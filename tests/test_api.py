@@ -149,7 +149,7 @@ def test_jupyter_shows_the_svg_scaled_to_the_cell_with_alt_text():
 def test_diagram_repr_is_one_line():
     text = repr(bpdiag.render(NET, 2))
     assert text == (f"<bpdiag.Diagram backprop_to_layer_2: {NET.describe()}; batch view; "
-                    "graphml, svg, png, pdf, dot, json, html>")
+                    "graphml, svg, png, pdf, dot, json, drawio, html>")
     example = repr(bpdiag.render(NET, bpdiag.View(None, "unit"), inference=True))
     assert example.startswith("<bpdiag.Diagram forward_unit_inference: ") and "; unit view, inference;" in example
     assert "\n" not in text and "_cache" not in text and "RenderOptions" not in text

@@ -20,12 +20,12 @@ SCRIPT = textwrap.dedent(f"""
     import sys
     from bpdiag.cli import cli
     out = sys.argv[1]
-    for args in (["render", "--all", "--format", "graphml,svg,png,pdf,dot,json", "--out", out],
+    for args in (["render", "--all", "--format", "graphml,svg,png,pdf,dot,json,drawio", "--out", out],
                  ["render", "--view", "unit", "--to-layer", "1", "--layers", "2,2,1",
-                  "--format", "graphml,svg,png,pdf,dot,json", "--title", {TITLE!r},
+                  "--format", "graphml,svg,png,pdf,dot,json,drawio", "--title", {TITLE!r},
                   "--license", "CC BY 4.0 — ©", "--out", out],
                  ["render", "--to-layer", "2", "--values", "--m", "3", "--seed", "4",
-                  "--format", "graphml,svg,png,pdf,dot,json", "--out", out + "/values"]):
+                  "--format", "graphml,svg,png,pdf,dot,json,drawio", "--out", out + "/values"]):
         try:
             cli.main(args, prog_name="bpdiag")
         except SystemExit as exc:
@@ -51,8 +51,9 @@ def test_every_format_is_byte_identical_across_runs_folders_and_hash_seeds(tmp_p
     runs = [_render(first, "out", "0"),
             _render(second, str(tmp_path / "absolute"), "12345"),
             _render(first, "again", "random")]
-    assert len(runs[0]) == 36
-    assert {name.rsplit(".", 1)[1] for name in runs[0]} == {"graphml", "svg", "png", "pdf", "dot", "json"}
+    assert len(runs[0]) == 42
+    assert {name.rsplit(".", 1)[1] for name in runs[0]} == {"graphml", "svg", "png", "pdf", "dot", "json",
+                                                            "drawio"}
     assert runs[0] == runs[1] == runs[2]
 
 

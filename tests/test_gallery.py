@@ -66,7 +66,7 @@ def test_gallery_text_formats_are_current(fresh, suffix):
 
 
 @needs_dot
-@pytest.mark.parametrize("suffix", [".graphml", ".svg", ".png"])
+@pytest.mark.parametrize("suffix", [".graphml", ".svg", ".png", ".drawio"])
 def test_gallery_drawn_formats_are_current(fresh, suffix):
     """Coordinates and pixels depend on the Graphviz build, so these compare on the same version."""
     if graphviz_version() != gallery_graphviz_version():

@@ -140,30 +140,51 @@ def test_group_geometry_matches_the_layout(exported):
         assert node.find(f".//{Y}GroupNode/{Y}NodeLabel").get("height") == "21.0"
 
 
-def test_edges_live_in_the_top_graph_with_yed_ids(exported):
+def test_edges_live_in_their_ends_lowest_common_group_with_yed_ids(exported):
+    """An edge between two nodes of one group is in that group's graph (where draw.io's
+    importer and yEd's closed folders put it), every other edge in the top graph; ids say where."""
     graph, layout, data = exported
     root = parse_xml(data).getroot()
-    edges = root.findall(f"{G}graph/{G}edge")
-    assert len(edges) == graph.number_of_edges() == len(list(root.iter(f"{G}edge")))
-    ids = [e.get("id") for e in edges]
+    edges = list(root.iter(f"{G}edge"))
+    assert len(edges) == graph.number_of_edges()
+    inner = 0
     for edge in edges:
         source, target = edge.get("source"), edge.get("target")
         scope = source.split("::")[0] if "::" in source else None
+        holder = edge.getparent()
         if scope and target.startswith(scope + "::"):
             assert edge.get("id").startswith(scope + "::e")
+            assert holder.get("id") == f"{scope}:"  # the group's nested graph
+            assert holder.getparent().get("id") == scope
+            inner += 1
         else:
             assert edge.get("id").startswith("e")
+            assert holder.get("id") == "G"
+        # after the nodes of its graph, as yEd writes them
+        assert all(sibling.tag == f"{G}edge" for sibling in edge.itersiblings())
         line = edge.find(f"{G}data/{Y}PolyLineEdge")
         assert [child.tag.removeprefix(Y) for child in line] == \
             ["Path", "LineStyle", "Arrows", "BendStyle"]
         assert line.find(f"{Y}BendStyle").get("smoothed") == "false"
+    assert inner == sum(1 for u, v in graph.edges if layout.edge_scope(u, v) is not None) > 0
+    ids = [e.get("id") for e in edges]
     assert len(set(ids)) == len(ids)
 
 
+def _edges_by_ends(root) -> dict[tuple[str, str], etree._Element]:
+    """GraphML edges by the bpdiag ids of their ends."""
+    bpdiag_id = {n.get("id"): n.findtext(f"{G}data[@key='d11']") for n in root.iter(f"{G}node")}
+    return {(bpdiag_id[e.get("source")], bpdiag_id[e.get("target")]): e
+            for e in root.iter(f"{G}edge")}
+
+
 def test_bends_are_the_routes_inner_points(exported):
+    """Bends stay in absolute coordinates, wherever the edge is nested (yEd reads them so)."""
     graph, layout, data = exported
-    root = parse_xml(data).getroot()
-    for route, edge in zip(layout.edges, root.findall(f"{G}graph/{G}edge")):
+    edges = _edges_by_ends(parse_xml(data).getroot())
+    assert len(edges) == len(layout.edges)
+    for route in layout.edges:
+        edge = edges[route.source, route.target]
         points = [(float(p.get("x")), float(p.get("y"))) for p in edge.iter(f"{Y}Point")]
         assert points == [(yed_xml.rounded(x), yed_xml.rounded(y)) for x, y in route.points[1:-1]]
         # the source port is where the route starts, relative to the node's centre
@@ -175,7 +196,8 @@ def test_bends_are_the_routes_inner_points(exported):
 
 def test_annotation_edges_have_no_arrowhead():
     graph, _, data = export(*CASES[1])
-    arrows = [e.find(f".//{Y}Arrows").get("target") for e in parse_xml(data).getroot().iter(f"{G}edge")]
+    edges = _edges_by_ends(parse_xml(data).getroot())
+    arrows = [edges[u, v].find(f".//{Y}Arrows").get("target") for u, v in graph.edges]
     roles = [d.get("role") for _, _, d in graph.edges(data=True)]
     assert "annotation" in roles
     assert all((arrow == "none") == (role == "annotation") for arrow, role in zip(arrows, roles))

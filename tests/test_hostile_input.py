@@ -196,7 +196,7 @@ def test_user_text_reaches_every_format_literally_or_is_refused(title, licence, 
     from bpdiag.diagrams import RenderOptions, render_view
     from bpdiag.model import Network
     from bpdiag.profiles import parse_profile
-    from bpdiag.richtext import parse
+    from bpdiag.richtext import html_text, parse
     from bpdiag.views import View
 
     title = _accepted(lambda: RenderOptions(title=title).title) or None
@@ -206,7 +206,7 @@ def test_user_text_reaches_every_format_literally_or_is_refused(title, licence, 
                                 or "^{" in symbol or symbol == "dW"):
         profile = None  # notation markup in a symbol is drawn as notation, by design
     outputs = _accepted(lambda: render_view(
-        Network((1, 1)), View(1), ("svg", "png", "graphml", "dot", "json"),
+        Network((1, 1)), View(1), ("svg", "png", "graphml", "dot", "json", "drawio"),
         RenderOptions(title=title, license=licence, notation=profile or "dls")))
     if outputs is None:
         return  # refused when drawn, with one line: a character no installed font has
@@ -216,7 +216,11 @@ def test_user_text_reaches_every_format_literally_or_is_refused(title, licence, 
     graphml = etree.fromstring(outputs["graphml"])
     graphml_text = [t for t in graphml.itertext()]
     dot = outputs["dot"].decode("utf-8")
+    drawio = etree.fromstring(outputs["drawio"])
+    drawio_labels = [obj.get("label") for obj in drawio.iter("object")]
     if title is not None:
+        assert drawio.find("diagram").get("name") == title
+        assert any(html_text(title) in label for label in drawio_labels)  # the legend's HTML
         assert title in texts and svg_title == title
         assert dot.startswith(f"digraph <{html.escape(title, quote=False)}> {{")
         assert any(html.escape(title, quote=False) in t for t in graphml_text)  # the legend's HTML
@@ -230,6 +234,7 @@ def test_user_text_reaches_every_format_literally_or_is_refused(title, licence, 
         assert any(tip.startswith(f"{symbol}[1] = ") for tip in tips)  # its tooltip
         assert any(t.startswith(f"{symbol}[1] = ") for t in graphml_text)
         assert any(f"<b>{html.escape(symbol, quote=False)}</b>" in t for t in graphml_text)
+        assert any(f"<b>{html_text(symbol)}</b>" in label for label in drawio_labels)
 
 
 # -- how large a network may be ---------------------------------------------------------------

@@ -56,7 +56,7 @@ def test_a_diagram_in_a_notebook(tmp_path):
     assert set(data) == {"text/html", "text/plain"}  # the SVG once, as the image's source
     assert data["text/plain"] == ("<bpdiag.Diagram backprop_to_layer_2: layers 2,3,2,1 (L = 3), "
                                   "hidden relu, output sigmoid; batch view; "
-                                  "graphml, svg, png, pdf, dot, json, html>")
+                                  "graphml, svg, png, pdf, dot, json, drawio, html>")
     assert re.fullmatch(r'<img src="data:image/svg\+xml;base64,[A-Za-z0-9+/=]+" '
                         r'alt="Back-propagation to the weights and biases of layer 2[^"]+" '
                         r'title="[^"]+" style="max-width:100%;height:auto">', data["text/html"])

@@ -463,7 +463,7 @@ def _check_save(path: Path) -> None:
 @click.option("--all", "all_views", is_flag=True,
               help="Forward plus back-propagation to every layer L..1 (the default).")
 @click.option("--format", "formats", default="graphml,svg,png", show_default=True,
-              metavar="LIST", help="Comma-separated from graphml,svg,png,pdf,dot,json,html.")
+              metavar="LIST", help="Comma-separated from graphml,svg,png,pdf,dot,json,drawio,html.")
 @click.option("--out", "out_dir", type=click.Path(path_type=str), default="out",
               show_default=True, callback=lambda ctx, param, value: _out_folder(value),
               help="Output folder, created if missing.")

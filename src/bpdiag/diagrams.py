@@ -17,7 +17,7 @@ from .model import DEFAULT_M, Network
 from .profiles import DEFAULT, Profile, load_profile
 from .views import View, file_stem
 
-FORMATS = ("graphml", "svg", "png", "pdf", "dot", "json", "html")
+FORMATS = ("graphml", "svg", "png", "pdf", "dot", "json", "drawio", "html")
 DEFAULT_FORMATS = ("graphml", "svg", "png")
 DPI = 150  # PNG resolution: sharp enough for a slide
 
@@ -175,13 +175,13 @@ def dot_stage(network: Network, graph, options: RenderOptions):
 
 def graphviz_formats(formats) -> tuple[str, ...]:
     """What the one Graphviz run writes for `formats`: SVG (and its drawing operations, json:
-    the text widths that join each label line), PNG, and the layout for GraphML."""
+    the text widths that join each label line), PNG, and the layout for GraphML and draw.io."""
     wanted = [fmt for fmt in ("svg", "png", "pdf") if fmt in formats]
     if "html" in formats and "svg" not in formats:
         wanted.insert(0, "svg")  # the page shows the SVG inline
     if "svg" in wanted:
         wanted.append("json")
-    if "graphml" in formats or "png" in formats:
+    if "graphml" in formats or "drawio" in formats or "png" in formats:
         wanted.append("json0")  # the layout; for a PNG, its size: did Graphviz scale it down?
     return tuple(wanted)
 
@@ -224,7 +224,7 @@ def _index(network: Network, views: list[View], options: RenderOptions) -> bytes
 
 def export_stage(graph, produced: dict[str, bytes], formats, legend, title: str,
                  profile) -> dict[str, bytes]:
-    """SVG, PNG, PDF and GraphML from the one Graphviz run's outputs."""
+    """SVG, PNG, PDF, GraphML and draw.io from the one Graphviz run's outputs."""
     outputs: dict[str, bytes] = {}
     if "svg" in produced:
         from .export.svg import browser_text, natural_size
@@ -241,23 +241,38 @@ def export_stage(graph, produced: dict[str, bytes], formats, legend, title: str,
         from .export.pdf import fixed_dates
 
         outputs["pdf"] = fixed_dates(produced["pdf"])
-    if "graphml" in formats:
-        import json
+    if "graphml" in formats or "drawio" in formats:
+        layout = _editor_layout(graph, produced)
+        if "graphml" in formats:
+            from .export.graphml import graphml_bytes
+            from .legend import to_plain, to_swing_html
 
-        from . import labels
-        from .export.dot import dot_names
-        from .export.graphml import graphml_bytes
-        from .layout import from_graphviz_json
-        from .legend import to_plain, to_swing_html
+            outputs["graphml"] = graphml_bytes(
+                graph, layout, to_swing_html(legend) if legend else None,
+                legend_description=to_plain(legend) if legend else None, title=title,
+                notation=profile)
+        if "drawio" in formats:
+            from .export.drawio import drawio_bytes
+            from .legend import to_html, to_plain
 
-        group_titles = {group: labels.group_label(graph, group)
-                        for group in labels.groups_in_order(graph)}
-        layout = from_graphviz_json(json.loads(produced["json0"]), dot_names(graph), group_titles)
-        outputs["graphml"] = graphml_bytes(
-            graph, layout, to_swing_html(legend) if legend else None,
-            legend_description=to_plain(legend) if legend else None, title=title,
-            notation=profile)
+            outputs["drawio"] = drawio_bytes(
+                graph, layout, to_html(legend) if legend else None,
+                legend_description=to_plain(legend) if legend else None, title=title,
+                notation=profile)
     return outputs
+
+
+def _editor_layout(graph, produced: dict[str, bytes]):
+    """The layout of the Graphviz run, read for the editors' formats (GraphML, draw.io)."""
+    import json
+
+    from . import labels
+    from .export.dot import dot_names
+    from .layout import from_graphviz_json
+
+    group_titles = {group: labels.group_label(graph, group)
+                    for group in labels.groups_in_order(graph)}
+    return from_graphviz_json(json.loads(produced["json0"]), dot_names(graph), group_titles)
 
 
 def write_views(network: Network, views: list[View], formats: tuple[str, ...], out_dir: Path,

@@ -124,6 +124,12 @@ def group_label(graph: nx.DiGraph, group: str) -> str:
     return title
 
 
+def group_title_side(graph: nx.DiGraph) -> str:
+    """Where the SVG has a group's title, 'left' or 'right': Graphviz's labeljust=l is mirrored
+    by rankdir=RL, which draws back-propagation views."""
+    return "left" if graph.graph.get("view", "forward") == "forward" else "right"
+
+
 def groups_in_order(graph: nx.DiGraph) -> list[str]:
     """Group ids in first-appearance order (deterministic)."""
     seen: list[str] = []

@@ -7,6 +7,10 @@ yEd's convention. Graphviz's own (origin bottom-left, y up) is converted once, h
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
+
+
+LEGEND = "legend"  # the legend's box, beside the graph's nodes
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,54 @@ class Layout:
     nodes: dict[str, Box]          # every drawn node, the legend included, by node id
     groups: tuple[GroupBox, ...]   # in drawing order
     edges: tuple[Route, ...]       # in the graph's edge order
+
+    def check_covers(self, nodes, legend: bool = False) -> None:
+        """A ValueError unless every node of `nodes` has a box, every group member is one of
+        them and, with `legend`, the legend has its box: what an exporter relies on."""
+        nodes = set(nodes)
+        for node in sorted(nodes):
+            if node not in self.nodes:
+                raise ValueError(f"the layout has no box for node {node!r}")
+        for group in self.groups:
+            for member in group.members:
+                if member not in nodes:
+                    raise ValueError(f"group {group.id!r} holds {member!r}, which is not in "
+                                     "the graph")
+        if legend and LEGEND not in self.nodes:
+            raise ValueError("a legend was given but the layout has no 'legend' box")
+
+    @cached_property
+    def group_of(self) -> dict[str, GroupBox]:
+        """Node id -> the group holding it (ungrouped nodes are absent)."""
+        return {member: group for group in self.groups for member in group.members}
+
+    def edge_scope(self, source: str, target: str) -> GroupBox | None:
+        """The lowest group holding both ends of an edge, or None for the top level. Groups do
+        not nest (one per layer), so that is the ends' group when they share one."""
+        scope = self.group_of.get(source)
+        return scope if scope is not None and self.group_of.get(target) is scope else None
+
+    @cached_property
+    def _routes(self) -> dict[tuple[str, str], Route]:
+        return {(route.source, route.target): route for route in self.edges}
+
+    def route(self, source: str, target: str) -> tuple[tuple[float, float], ...]:
+        """The route from source to target (reversed if laid out the other way); () if none."""
+        if (source, target) in self._routes:
+            return self._routes[source, target].points
+        if (target, source) in self._routes:
+            return tuple(reversed(self._routes[target, source].points))
+        return ()
+
+    def top_level(self, nodes) -> list[GroupBox | str]:
+        """Groups and ungrouped nodes in the order of `nodes` (a group where its first member
+        is), then any group without nodes: the order every editor format writes them in."""
+        items: list[GroupBox | str] = []
+        for node in nodes:
+            item = self.group_of.get(node, node)
+            if item not in items:
+                items.append(item)
+        return items + [group for group in self.groups if group not in items]
 
 
 def _floats(text: str) -> tuple[float, ...]:

@@ -16,7 +16,7 @@ from . import styles
 from .graph import attrs as a
 from .labels import matrix_glyph
 from .profiles import DEFAULT, Profile, builtin, load_profile, plain_superscripts
-from .richtext import RichText, Run, parse, rich, to_graphviz, to_swing_inline
+from .richtext import RichText, Run, parse, rich, to_graphviz, to_html_inline, to_swing_inline
 from .styles import EdgeStyle, NodeStyle
 
 
@@ -177,6 +177,57 @@ def to_swing_html(legend: Legend) -> str:
     operators = "; ".join(f"{op}: {meaning}" for op, meaning in legend.operators)
     rows.append(f'<tr><td colspan="3">{_swing(operators)}</td></tr>')
     return '<html><table border="1" cellspacing="0" cellpadding="3">' + "".join(rows) + "</table></html>"
+
+
+def _html(text: str, size: float, bold: bool = False, wrap: int | None = None) -> str:
+    lines = _wrapped(text, wrap) if wrap else [text]
+    return to_html_inline(rich(*(parse(line, bold=bold) for line in lines)), size)
+
+
+def _html_plain(text: str, size: float, bold: bool = False, wrap: int | None = None) -> str:
+    lines = _wrapped(text, wrap) if wrap else [text]
+    return to_html_inline(rich(*((Run(line, bold=bold),) for line in lines)), size)
+
+
+def _html_table(rows: list[str]) -> str:
+    """Graphviz's inner tables: cell spacing 2, padding 1."""
+    return ('<table style="border-collapse:separate;border-spacing:2px">' + "".join(rows)
+            + "</table>")
+
+
+def to_html(legend: Legend) -> str:
+    """The table of to_graphviz_table in browser HTML (draw.io's labels), in the same sections,
+    spacing and line breaks; the box's fill and border are the cell's own."""
+    font = styles.font()
+    look = styles.legend_style()
+    size = font.legend
+    cell = 'style="padding:1px;vertical-align:top;text-align:left"'
+    section = 'style="padding:6px;text-align:left"'
+    swatch = ("display:block;box-sizing:border-box;width:24px;height:14px;"
+              "border:1px solid {border};background-color:{fill}")
+    facts = _html_table([f'<tr><td {cell}>{_html_plain(fact, size, wrap=_wrap(legend, fact, TEXT_WRAP))}'
+                         '</td></tr>' for fact in legend.facts])
+    key = _html_table(
+        [f'<tr><td {cell}><span style="{swatch.format(border=style.border, fill=style.fill)}"></span>'
+         f'</td><td {cell}>{_html(text, size, wrap=TEXT_WRAP - 6)}</td></tr>'
+         for text, style in legend.key]
+        + [f'<tr><td {cell}><span style="color:{style.color};font-size:{size:g}px">'
+           f'{_ARROWS[style.style]}</span></td><td {cell}>{_html(text, size, wrap=TEXT_WRAP - 6)}</td></tr>'
+           for text, style in legend.edges])
+    notation = _html_table(
+        [f'<tr><td {cell}>{_html(symbol, size, bold=True)}</td><td {cell}>{_html(shape, size)}</td>'
+         f'<td {cell}>{_html(meaning, size, wrap=TEXT_WRAP - 24)}</td></tr>'
+         for symbol, meaning, shape in legend.notation]
+        + [f'<tr><td {cell}>{_html(op, size, bold=True)}</td>'
+           f'<td colspan="2" {cell}>{_html(meaning, size, wrap=TEXT_WRAP - 8)}</td></tr>'
+           for op, meaning in legend.operators])
+    title = _html_plain(legend.title, font.legend_title, bold=True,
+                        wrap=_wrap(legend, legend.title, TITLE_WRAP))
+    return ('<table style="border-collapse:collapse;width:100%;white-space:nowrap">'
+            f'<tr><td style="padding:6px;text-align:left;background-color:{look["header_fill"]}">'
+            f'{title}</td></tr>'
+            f'<tr><td {section}>{facts}</td></tr><tr><td {section}>{key}</td></tr>'
+            f'<tr><td {section}>{notation}</td></tr></table>')
 
 
 def to_plain(legend: Legend) -> str:

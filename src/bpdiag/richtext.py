@@ -88,6 +88,12 @@ def rich(*lines: Line) -> RichText:
 SCRIPT_SCALE = 0.75  # superscripts and subscripts, relative to their line's font
 
 
+def run_size(run: Run, font_size: float) -> int:
+    """A run's font size in whole points: Graphviz's SVG writes font sizes cut to whole points,
+    so the PNG (drawn at the exact size) and the SVG only agree on whole numbers."""
+    return round(font_size * run.scale * (SCRIPT_SCALE if run.script != NORMAL else 1.0))
+
+
 GLYPH_LINE, GLYPH_FILL = "#555555", "#FFFFFF"
 GLYPH_DOTS = 0.9  # the size of a grid's … and ⋮, by its cell's
 
@@ -138,9 +144,7 @@ def _graphviz_lines(text: RichText, font_size: float, align: str = "CENTER") -> 
     for line in text.lines:
         parts = []
         for run in line:
-            # whole points: Graphviz's SVG writes font sizes cut to whole points, so the PNG
-            # (drawn at the exact size) and the SVG only agree on whole numbers
-            size = round(font_size * run.scale * (SCRIPT_SCALE if run.script != NORMAL else 1.0))
+            size = run_size(run, font_size)
             body = graphviz_html_text(run.text)
             if run.bold:
                 body = f"<B>{body}</B>"
@@ -205,3 +209,62 @@ def to_swing_html(text: RichText) -> str:
     """yEd's label markup: text starting with <html> is drawn by Java Swing's HTML renderer."""
     glyph = _swing_glyph(text.glyph) if text.glyph else ""
     return "<html><center>" + glyph + to_swing_inline(text) + "</center></html>"
+
+
+# -- browser HTML (draw.io's html=1 labels) -----------------------------------------------------
+
+_SPACE_AFTER_SPACE = re.compile(r"(?<= ) ")
+HTML_LINE_HEIGHT = 1.08  # Graphviz sets DejaVu Sans lines of 13 pt 14 pt apart
+
+
+def html_text(text: str) -> str:
+    """`text` escaped for HTML, runs of spaces kept (a browser would fold them into one)."""
+    return _SPACE_AFTER_SPACE.sub("\u00a0", html.escape(text, quote=False))
+
+
+def to_html_inline(text: RichText, font_size: float) -> str:
+    """Browser HTML for the lines, one <div> each: every run's size explicit (px, which draw.io
+    draws one to one with the layout's points), superscripts as <sup>, subscripts as <sub>.
+
+    A line is about as high as Graphviz makes it (HTML_LINE_HEIGHT times its largest run): its
+    own font size sets the line's strut (the label's font would make small lines tall), and a
+    raised or lowered run does not grow the line (line-height 0)."""
+    lines = []
+    for line in text.lines:
+        parts = []
+        for run in line:
+            body = html_text(run.text)
+            if run.bold:
+                body = f"<b>{body}</b>"
+            if run.italic:
+                body = f"<i>{body}</i>"
+            color = f"color:{run.color};" if run.color else ""
+            body = f'<span style="{color}font-size:{run_size(run, font_size)}px">{body}</span>'
+            if run.script == SUP:
+                body = f'<sup style="line-height:0">{body}</sup>'
+            elif run.script == SUB:
+                body = f'<sub style="line-height:0">{body}</sub>'
+            parts.append(body)
+        size = max((run_size(run, font_size) for run in line if run.script == NORMAL),
+                   default=round(font_size))
+        lines.append(f'<div style="font-size:{size}px;line-height:{HTML_LINE_HEIGHT:g}">'
+                     f'{"".join(parts)}</div>')
+    return "".join(lines)
+
+
+def _html_glyph(glyph: Glyph) -> str:
+    size = f"width:{glyph.CELL:g}px;height:{glyph.CELL:g}px;padding:0"
+    cell = f'<td style="{size};border:1px solid {GLYPH_LINE};background-color:{GLYPH_FILL}"></td>'
+    dots = f"font-size:{glyph.CELL * GLYPH_DOTS:g}px;line-height:{glyph.CELL:g}px"
+    more = f'<td style="{size};{dots}">…</td>' if glyph.open_columns else ""
+    rows = [f"<tr>{cell * glyph.columns}{more}</tr>"] * glyph.rows
+    if glyph.more_rows:
+        rows.append(f'<tr><td colspan="{glyph.columns}" style="padding:0;{dots}">⋮</td></tr>')
+    return ('<table style="border-collapse:collapse;margin:0 auto 2px auto">'
+            + "".join(rows) + "</table>")
+
+
+def to_html(text: RichText, font_size: float) -> str:
+    """A label as browser HTML: the matrix grid (a table) centred above the lines."""
+    glyph = _html_glyph(text.glyph) if text.glyph else ""
+    return glyph + to_html_inline(text, font_size)

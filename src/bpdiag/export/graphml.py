@@ -2,7 +2,8 @@
 
 Every node carries its absolute geometry from the layout, its style and an HTML label; each
 layer group becomes a yEd group node (open and closed realizers) holding its members in a
-nested graph; edges keep the layout's route as ports and bends. Ids follow yEd's own scheme
+nested graph; edges keep the layout's route as ports and bends (absolute, as yEd reads them),
+each in the graph of the lowest group holding both its ends. Ids follow yEd's own scheme
 (n0, n0::n1, e0, n0::e0) and bpdiag's node id is kept in the custom property `bpdiag_id`.
 """
 
@@ -15,13 +16,12 @@ from lxml import etree
 
 from .. import labels, styles
 from ..graph import attrs as a
-from ..layout import Box, GroupBox, Layout, Route
+from ..layout import LEGEND, Box, GroupBox, Layout
 from ..profiles import Profile, load_profile
 from ..richtext import RichText, to_swing_html
 from .yed_xml import (BPDIAG_ID, EDGE_GRAPHICS, GRAPH_DESCRIPTION, NODE_DESCRIPTION,
                       NODE_GRAPHICS, colour, document, element, finish, g, num, rounded, y)
 
-LEGEND = "legend"
 CLOSED_SIZE = 50.0  # a collapsed group, as yEd draws a fresh one
 DEFAULT_INSET = 15.0
 
@@ -34,15 +34,7 @@ def graphml_bytes(graph: nx.DiGraph, layout: Layout, legend: RichText | str | No
     `legend` is drawn in the layout's box 'legend': rich text, or ready Swing HTML starting
     with '<html>'; `legend_description` is its tooltip. `title` leads the graph's description.
     """
-    for node in graph:
-        if node not in layout.nodes:
-            raise ValueError(f"the layout has no box for node {node!r}")
-    for group in layout.groups:
-        for member in group.members:
-            if member not in graph:
-                raise ValueError(f"group {group.id!r} holds {member!r}, which is not in the graph")
-    if legend is not None and LEGEND not in layout.nodes:
-        raise ValueError("a legend was given but the layout has no 'legend' box")
+    layout.check_covers(graph, legend is not None)
 
     profile = load_profile(notation)
     root = document()
@@ -51,16 +43,17 @@ def graphml_bytes(graph: nx.DiGraph, layout: Layout, legend: RichText | str | No
             preserve=True)
 
     ids: dict[str, str] = {}           # bpdiag node id -> yEd node id
-    parent_of: dict[str, str] = {}     # bpdiag node id -> yEd id of its group
-    items = _top_level(graph, layout)
+    yed_group: dict[str, str] = {}     # group id -> its yEd node id
+    graphs: dict[str | None, etree._Element] = {None: top}  # group id -> its nested <graph>
+    items = layout.top_level(graph)
     for index, item in enumerate(items):
         yed_id = f"n{index}"
         if isinstance(item, GroupBox):
             group = _group_node(top, yed_id, item, graph, layout)
             inner = element(group, g("graph"), {"edgedefault": "directed", "id": f"{yed_id}:"})
+            yed_group[item.id], graphs[item.id] = yed_id, inner
             for child_index, member in enumerate(item.members):
                 ids[member] = f"{yed_id}::n{child_index}"
-                parent_of[member] = yed_id
                 _graph_node(inner, ids[member], member, graph, layout.nodes[member], profile)
         else:
             ids[item] = yed_id
@@ -68,30 +61,19 @@ def graphml_bytes(graph: nx.DiGraph, layout: Layout, legend: RichText | str | No
     if legend is not None:
         _legend_node(top, f"n{len(items)}", legend, legend_description, layout.nodes[LEGEND])
 
-    routes = {(route.source, route.target): route for route in layout.edges}
     counters: dict[str, int] = {}
     for source, target, data in graph.edges(data=True):
-        # yEd names an edge after the lowest group holding both ends: n0::e3, or e3 at the top
-        scope = parent_of.get(source)
-        prefix = f"{scope}::" if scope and parent_of.get(target) == scope else ""
+        # An edge lives in the graph of the lowest group holding both ends (GraphML allows any
+        # graph that holds both; readers such as draw.io's make the edge a child of that group)
+        # and is named after it as yEd does: n0::e3, or e3 at the top. Bends stay absolute.
+        scope = layout.edge_scope(source, target)
+        prefix = f"{yed_group[scope.id]}::" if scope else ""
         counters[prefix] = counters.get(prefix, 0) + 1
         edge_id = f"{prefix}e{counters[prefix] - 1}"
-        points = _route_points(routes, source, target)
-        _edge(top, edge_id, ids[source], ids[target], layout.nodes[source], layout.nodes[target],
-              points, data.get(a.ROLE))
+        _edge(graphs[scope.id if scope else None], edge_id, ids[source], ids[target],
+              layout.nodes[source], layout.nodes[target], layout.route(source, target),
+              data.get(a.ROLE))
     return finish(root)
-
-
-def _top_level(graph: nx.DiGraph, layout: Layout) -> list[GroupBox | str]:
-    """Groups and ungrouped nodes in the graph's node order (a group where its first member is)."""
-    group_of = {member: group for group in layout.groups for member in group.members}
-    items: list[GroupBox | str] = []
-    for node in graph:
-        item = group_of.get(node, node)
-        if item not in items:
-            items.append(item)
-    items += [group for group in layout.groups if group not in items]  # groups without graph nodes
-    return items
 
 
 def _graph_description(graph: nx.DiGraph, title: str | None) -> str:
@@ -170,12 +152,6 @@ def _group_node(parent: etree._Element, yed_id: str, group: GroupBox, graph: nx.
     return node
 
 
-def _title_alignment(graph: nx.DiGraph) -> str:
-    """Where the SVG has the group title: Graphviz's labeljust=l is mirrored by rankdir=RL,
-    which draws back-propagation views."""
-    return "left" if graph.graph.get("view", "forward") == "forward" else "right"
-
-
 def _group_realizer(parent: etree._Element, group: GroupBox, box: Box, closed: bool,
                     insets: dict[str, float], graph: nx.DiGraph) -> None:
     style = styles.group_style()
@@ -186,7 +162,8 @@ def _group_realizer(parent: etree._Element, group: GroupBox, box: Box, closed: b
     element(realizer, y("BorderStyle"), {"color": colour(style["border"]),
                                          "type": style["border_style"], "width": "1.0"})
     # The title band spans the top of the open group; its height is part of the top inset.
-    label = _label_attrs("#000000", alignment=_title_alignment(graph), autoSizePolicy="node_width",
+    label = _label_attrs("#000000", alignment=labels.group_title_side(graph),
+                         autoSizePolicy="node_width",
                          modelPosition="t",
                          hasBackgroundColor="true", backgroundColor=colour(style["label_fill"]),
                          borderDistance="0.0", height=num(group.label_height),
@@ -221,16 +198,6 @@ def _insets(group: GroupBox, members: list[Box]) -> dict[str, float]:
 
 
 # -- edges ----------------------------------------------------------------------------------
-
-def _route_points(routes: dict[tuple[str, str], Route], source: str,
-                  target: str) -> tuple[tuple[float, float], ...]:
-    """The route from source to target (reversed if laid out the other way); () if none."""
-    if (source, target) in routes:
-        return routes[(source, target)].points
-    if (target, source) in routes:
-        return tuple(reversed(routes[(target, source)].points))
-    return ()
-
 
 def _port(box: Box, point: tuple[float, float] | None) -> tuple[str, str]:
     """A port relative to the node's centre, clamped inside the node as written to the file."""

@@ -58,10 +58,11 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def num(value: float) -> str:
-    """The one number format in the file: one decimal, no '-0.0', finite only."""
+    """The one number format of the editors' files (GraphML, draw.io): one decimal, no '-0.0',
+    finite only."""
     value = float(value)
     if not math.isfinite(value):
-        raise ValueError(f"cannot write the non-finite number {value!r} to GraphML")
+        raise ValueError(f"cannot write the non-finite number {value!r} to GraphML or draw.io")
     text = f"{value:.1f}"
     return "0.0" if text == "-0.0" else text
 
