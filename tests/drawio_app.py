@@ -144,14 +144,24 @@ def _chromium(folder: Path, page: Path, *args: str) -> subprocess.CompletedProce
 def open_in_viewer(data: bytes, app: Path, graphml: bool = False) -> dict:
     """What draw.io's viewer draws of a .drawio file, or with `graphml` of a GraphML file read
     by draw.io's own importer (mxGraphMlCodec, as File > Import does): see the module docstring."""
+    # a window as large as the page, so that the viewer draws it at 100 % (scaled to fit a
+    # smaller one, its cells drift from the file's geometry by its rounding)
+    width, height = page_size(data) if not graphml else (1600, 1200)
     with tempfile.TemporaryDirectory(prefix="bpdiag-drawio-") as name:
         folder = Path(name)
-        done = _chromium(folder, _page(folder, data, app, graphml), "--window-size=1600,1200",
-                         "--dump-dom")
+        done = _chromium(folder, _page(folder, data, app, graphml),
+                         f"--window-size={max(width, 1600)},{max(height, 1200)}", "--dump-dom")
     match = re.search(r'<pre id="result">(.*?)</pre>', done.stdout, re.S)
     if not match or match.group(1) == "pending":
         raise RuntimeError(f"draw.io's viewer reported nothing: {done.stderr[-2000:]}")
     return json.loads(html.unescape(match.group(1)))
+
+
+def page_size(drawio: bytes) -> tuple[int, int]:
+    """The width and height of a .drawio file's page, with a margin of 40 px."""
+    model = re.search(rb'pageWidth="([\d.]+)" pageHeight="([\d.]+)"', drawio)
+    width, height = (int(float(v)) + 40 for v in model.groups())
+    return width, height
 
 
 def open_in_editor(drawio: bytes, app: Path) -> str:
@@ -182,8 +192,7 @@ if __name__ == "__main__":
     if app is None or CHROMIUM is None:
         sys.exit(install_hint() if app is None else "headless Chromium is not installed")
     data = source.read_bytes()
-    model = re.search(rb'pageWidth="([\d.]+)" pageHeight="([\d.]+)"', data)
-    width, height = (int(float(v)) + 40 for v in model.groups())
+    width, height = page_size(data)
     if editor:  # room for the menus, the shapes on the left and the format panel on the right
         width, height = width + 480, height + 160
     screenshot(data, app, target, width, height, editor)
