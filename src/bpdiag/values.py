@@ -12,7 +12,7 @@ import networkx as nx
 
 from .graph import attrs as a
 from .graph.ids import backward_id
-from .graph.unit import unit_id
+from .graph.ids import unit_id
 from .model import Network
 from .views import View
 

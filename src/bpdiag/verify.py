@@ -13,7 +13,7 @@ import numpy as np
 from .execute import evaluate, forward_values, view_inputs
 from .graph import build_graph
 from .graph.ids import backward_id, forward_id
-from .graph.unit import unit_id
+from .graph.ids import unit_id
 from .model import DEFAULT_M, Network, SpecError
 from .views import DEFAULT_GRANULARITY, View
 

@@ -1,5 +1,5 @@
-"""The cost head every view shares: the loss and J after the last layer, and where the chain
-rule starts. The views differ only in shapes and wording, which they pass in."""
+"""The cost head every forward view shares: the loss and J after the last layer. The views differ
+only in shapes and wording, which they pass in."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from .builder import GraphBuilder
 from .ids import forward_id
 
 FWD = a.FORWARD_PHASE
-BWD = a.BACKWARD_PHASE
 COST_ID = forward_id("J")
 LOSS_ID = forward_id("loss")
 
@@ -33,23 +32,3 @@ def average_loss(b: GraphBuilder, loss: str, cost: str, *, op: str, label: str) 
     """J = the mean of the loss over the m examples (`op`: mean, or mean_over_examples)."""
     b.operation(cost, op, [loss], phase=FWD, layer=None, group=a.COST_GROUP, label=label,
                 **{a.AXIS: None})
-
-
-def seed_gradient(b: GraphBuilder, cost: str, d_a: str, prediction: str, label: str, *,
-                  layer: int, group: str, text: str) -> None:
-    """dA[L] = ∂ℒ/∂A[L]: the first backward step, linked to J where the chain rule starts."""
-    op = b.operation(d_a, a.LOSS_DERIVATIVE, [prediction, label], phase=BWD, layer=layer,
-                     group=group, label=text)
-    b.link(cost, op, a.SEED)
-
-
-def add_shortcut(b: GraphBuilder, d_z: str, prediction: str, label: str, *, layer: int,
-                 group: str, difference: str) -> None:
-    """dZ[L] = A[L] − Y, the σ-with-cross-entropy shortcut: a second route the check compares."""
-    b.operation(d_z, a.SUBTRACT, [prediction, label], phase=BWD, layer=layer, group=group,
-                equivalent=True, suffix="shortcut", label=f"{difference} (σ with cross-entropy)")
-
-
-def add_stop(b: GraphBuilder, text: str, *, to_layer: int, near: str) -> None:
-    """The note where back-propagation to layer `to_layer` ends."""
-    b.annotation("bwd:stop", text=text, layer=to_layer - 1, group=None, near=near)
