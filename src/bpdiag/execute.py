@@ -18,7 +18,7 @@ import numpy as np
 from . import ops
 from .graph import attrs as a
 from .graph import build_graph
-from .graph.ids import forward_id, unit_id
+from .graph.ids import forward_id, label_id, unit_id
 from .graph.order import dataflow_order
 from .model import Network
 from .ops import OPS
@@ -121,7 +121,8 @@ def view_inputs(problem: Data, granularity: str = DEFAULT_GRANULARITY) -> dict:
     """The input values of a forward graph of `granularity`, by node id.
 
     batch: X, Y, W[l], b[l] as they are; example: the columns x = X[:, i], y = Y[:, i] per example
-    and the shared W[l], b[l]; unit: the scalars x_k, y per example and every w[l]_jk, b[l]_j.
+    and the shared W[l], b[l]; unit: the scalars x_k, y (or y_k) per example and every w[l]_jk,
+    b[l]_j.
     """
     if granularity == "batch":
         return {forward_id("X"): problem.x, forward_id("Y"): problem.y, **_matrices(problem)}
@@ -133,7 +134,9 @@ def view_inputs(problem: Data, granularity: str = DEFAULT_GRANULARITY) -> dict:
     if granularity == "unit":
         values = {unit_id("a", 0, k + 1): PerExample(problem.x[k, i] for i in range(m))
                   for k in range(problem.x.shape[0])}
-        values[forward_id("y")] = PerExample(problem.y[0, i] for i in range(m))
+        for k in range(problem.y.shape[0]):
+            values[label_id(k + 1, problem.y.shape[0])] = PerExample(problem.y[k, i]
+                                                                     for i in range(m))
         for key, value in problem.params.items():
             layer = int(key[1:])
             for (j, k) in np.ndindex(value.shape):

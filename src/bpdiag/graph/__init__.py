@@ -81,6 +81,7 @@ def build_graph(network: Network, view: View, *, m: int | None = None,
         granularity=view.granularity,
         layers=list(network.sizes),
         hidden_activation=network.hidden_activation,
+        output=network.output,
         inference=inference,
     )
     return graph

@@ -12,18 +12,14 @@ from .columns import ColumnViews
 class BatchViews(ColumnViews):
     """Upper-case matrices with m columns; dW[l] and db[l] come straight from the matrices."""
 
+    GRANULARITY = "batch"
     X, Y, Z, A, WIDTH = "X", "Y", "Z", "A", "m"
     X_FORMULA = "X = A[0]"
     X_NOTE = "input features, one example per column: fixed data, not differentiated"
-    Y_FORMULA = "Y ∈ {0, 1}^(1×m)"
-    Y_NOTE = "labels, one per example: fixed data, not differentiated"
-    OUTPUT_NOTE = "Ŷ, the predicted probability of class 1."
     W_FORMULA = "W[{l}]: row j holds the weights into unit j of layer {l}"
     B_FORMULA = "b[{l}]: broadcast over the m columns"
     COST_FORMULA = "J(W, b; X, Y) = (1/m) Σᵢ ℒ(i)"
     COST_NOTE = "the cost: a function of the parameters W[1..L], b[1..L], with the data X, Y fixed"
-    LOSS_FORMULA = "ℒ = −(Y log {out} + (1 − Y) log(1 − {out}))"
-    LOSS_NOTE = "binary cross-entropy, one value per example"
     COST_OP, COST_LABEL = a.MEAN, "mean over the m examples"
 
 

@@ -28,15 +28,16 @@ class ColumnViews:
     """Builds the forward and backward views of one network at one vectorised granularity."""
 
     # names of the per-example quantities and the columns' count in shapes, set by a subclass
-    X = Y = Z = A = DA = DZ = WIDTH = ""
-    # wording, set by a subclass; the templates are formatted with l (layer), L, out, z
-    X_FORMULA = X_NOTE = Y_FORMULA = Y_NOTE = OUTPUT_NOTE = ""
-    W_FORMULA = B_FORMULA = COST_FORMULA = COST_NOTE = LOSS_FORMULA = LOSS_NOTE = ""
+    GRANULARITY = X = Y = Z = A = WIDTH = ""
+    # wording, set by a subclass; the templates are formatted with l (layer) and L; the output
+    # head's wording is head.TEXT's
+    X_FORMULA = X_NOTE = W_FORMULA = B_FORMULA = COST_FORMULA = COST_NOTE = ""
     COST_OP = COST_LABEL = ""
 
     def __init__(self, network: Network, width: int | None) -> None:
         self.net = network
         self.width = width
+        self.text = head.TEXT[network.output, self.GRANULARITY]
 
     # -- names and shapes ---------------------------------------------------------------------
     def sym(self, name: str, layer: int) -> str:
@@ -63,14 +64,18 @@ class ColumnViews:
                           note=self.X_NOTE)
 
     def add_y(self, b: GraphBuilder, group: str | None = None) -> str:
+        """Y, shaped like A[L]: one row of labels, C one-hot rows (softmax) or n[L] targets."""
+        L = self.net.depth
+        rows = "1" if self.net.output == "sigmoid" else f"n[{L}]"
         return b.quantity(forward_id(self.Y), symbol=self.Y, name=self.Y, kind=a.DATA, phase=FWD,
-                          layer=None, group=group, shape=["1", self.WIDTH], dims=[1, self.width],
-                          formula=self.Y_FORMULA, note=self.Y_NOTE)
+                          layer=None, group=group, shape=[rows, self.WIDTH],
+                          dims=[self.net.units(L), self.width],
+                          formula=self.text.y_formula, note=self.text.y_note)
 
     def add_activation(self, b: GraphBuilder, layer: int, group: str | None) -> str:
         """A[l] (l >= 1); the output A[L] is the prediction."""
         node_id = self.id(self.A, layer)
-        note = self.OUTPUT_NOTE if layer == self.net.depth else ""
+        note = self.text.output_note if layer == self.net.depth else ""
         shape, dims = self.columns(layer)
         g = ACTIVATION_NAMES[self.net.activation(layer)]
         return b.quantity(node_id, symbol=self.sym(self.A, layer), name=self.A, kind=a.FORWARD,
@@ -119,13 +124,15 @@ class ColumnViews:
                         label=self.linear_text(layer))
             act = self.add_activation(b, layer, group)
             fn = self.net.activation(layer)
-            b.operation(act, a.ACTIVATION, [z], phase=FWD, layer=layer, group=group,
-                        label=ACTIVATION_NAMES[fn], **{a.FUNCTION: fn, "slope": self.net.leaky_slope})
+            b.operation(act, a.SOFTMAX if fn == "softmax" else a.ACTIVATION, [z], phase=FWD,
+                        layer=layer, group=group, label=ACTIVATION_NAMES[fn],
+                        **{a.FUNCTION: fn, "slope": self.net.leaky_slope})
             prev = act
         y = self.add_y(b)
-        shape, dims = ["1", self.WIDTH], [1, self.width]  # one loss per example, like Y
-        loss = head.add_loss(b, prev, y, shape=shape, dims=dims, note=self.LOSS_NOTE,
-                             formula=self.LOSS_FORMULA.format(out=self.sym(self.A, L)))
+        shape, dims = ["1", self.WIDTH], [1, self.width]  # one loss per example
+        loss = head.add_loss(b, self.net.output, [prev, y], shape=shape, dims=dims,
+                             note=self.text.loss_note,
+                             formula=self.text.loss_formula.format(out=self.sym(self.A, L)))
         head.average_loss(b, loss, self.add_cost(b, a.COST_GROUP), op=self.COST_OP,
                           label=self.COST_LABEL)
         return b.graph

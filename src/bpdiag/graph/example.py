@@ -22,18 +22,14 @@ MEAN_LABEL = "(1/m) Σᵢ over the m examples"
 class ExampleViews(ColumnViews):
     """Lower-case columns of one example; the parameter gradients are averages over examples."""
 
+    GRANULARITY = "example"
     X, Y, Z, A, WIDTH = "x", "y", "z", "a", "1"
     X_FORMULA = "x = a[0] = x(i), column i of X"
     X_NOTE = "one example's input features (column i of X): fixed data, not differentiated"
-    Y_FORMULA = "y = y(i) ∈ {0, 1}, entry i of Y"
-    Y_NOTE = "the example's label: fixed data, not differentiated"
-    OUTPUT_NOTE = "ŷ, the predicted probability that y = 1."
     W_FORMULA = "W[{l}]: the same for every example"
     B_FORMULA = "b[{l}]: the same for every example"
     COST_FORMULA = "J(W, b; X, Y) = (1/m) Σᵢ ℒ(a[{L}](i), y(i))"
     COST_NOTE = "the cost: the mean of the m examples' losses, a function of W[1..L], b[1..L]"
-    LOSS_FORMULA = "ℒ({out}, y) = −(y log {out} + (1 − y) log(1 − {out}))"
-    LOSS_NOTE = "binary cross-entropy of this example"
     COST_OP, COST_LABEL = a.MEAN_OVER_EXAMPLES, MEAN_LABEL
 
 

@@ -59,3 +59,12 @@ def unit_id(name: str, layer: int, *subscripts: int) -> str:
         return f"fwd:x_{tail}"
     phase = "bwd" if name.startswith("d") else "fwd"
     return f"{phase}:L{layer}:{name}_{tail}"
+
+
+def label_id(k: int, count: int) -> str:
+    """The unit view's label y (one output unit) or y_k (entry k of C, or of n[L] targets)."""
+    return "fwd:y" if count == 1 else f"fwd:y_{k}"
+
+
+def label_symbol(k: int, count: int) -> str:
+    return "y" if count == 1 else f"y_{_sub(k)}"

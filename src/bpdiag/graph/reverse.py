@@ -114,14 +114,15 @@ class ReversePass:
         return node
 
     def quantity(self, node_id: str, *, like: str, symbol: str, name: str, kind: str,
-                 formula: str, note: str) -> str:
-        """A backward quantity of the shape of forward quantity `like`, in its layer."""
+                 formula: str, note: str, shape: list[str] | None = None,
+                 dims: list[int | None] | None = None) -> str:
+        """A backward quantity in the layer of forward quantity `like`, of its shape unless given."""
         data = self.forward.nodes[like]
         layer = data[a.LAYER]
         return self.builder.quantity(
             node_id, symbol=symbol, name=name, kind=kind, phase=BWD, layer=layer,
-            group=a.layer_group(layer), shape=data[a.SHAPE], dims=data[a.DIMS], formula=formula,
-            note=note)
+            group=a.layer_group(layer), shape=data[a.SHAPE] if shape is None else shape,
+            dims=data[a.DIMS] if dims is None else dims, formula=formula, note=note)
 
     def gradient(self, of: str, *, formula: str, note: str) -> str:
         """d(of): dZ[l] for Z[l], shaped like it."""
@@ -163,7 +164,8 @@ class ReversePass:
             self.stop_note = (text, near)
 
     # -- the pass -------------------------------------------------------------------------------
-    def _gradient_of(self, node: str):
+    def gradient_of(self, node: str):
+        """The gradient of forward quantity `node`: formed from its terms when first needed."""
         if node not in self.gradients:
             total = self.sums.pop(node)
             for operand in total.operands:
@@ -189,7 +191,7 @@ class ReversePass:
         while queue:
             op = queue.popleft()
             rule = ops.OPS[self.attr(op, a.OP)].rule
-            rule(self, op, self._gradient_of(self.output(op)))
+            rule(self, op, self.gradient_of(self.output(op)))
             self.done.add(op)
             for operand in self.operands(op):
                 below = self.producer(operand)

@@ -20,7 +20,7 @@ from ..views import View
 from . import attrs as a
 from . import head
 from .builder import GraphBuilder
-from .ids import unit_id, unit_symbol
+from .ids import label_id, label_symbol, unit_id, unit_symbol
 from .notation import ACTIVATION_NAMES
 
 FWD = a.FORWARD_PHASE
@@ -36,17 +36,19 @@ MAX_UNIT_NODES = 250
 
 _sym = unit_symbol
 
-LABEL_ID = "fwd:y"
 
 
 def unit_node_count(network: Network, view: View) -> int:
     """How many nodes the unit graph of `view` has, counted from the sizes without building it."""
     from ..ops.activation import derivative_reads  # ops import the graph's vocabulary
     n, L = network.sizes, network.depth
+    outputs = n[L]  # one label y_k per output unit (one y for the sigmoid's single unit)
     if view.is_forward:
-        return n[0] + sum(n[l] * (n[l - 1] + 5) for l in range(1, L + 1)) + 5
-    # J, y, a[L]_1; da[L]_1 and g[L]' with their operations; dz[L]_1, its operation and shortcut
-    count = 10
+        # x_k; per unit w[l]_jk, b, z, its sum, a and g; y_k, ℒ, its loss, J and its mean
+        return n[0] + sum(n[l] * (n[l - 1] + 5) for l in range(1, L + 1)) + outputs + 4
+    # J; per output unit y_k, a[L]_k, da[L]_k and its operation, dz[L]_k, its operation and
+    # shortcut; and g[L]' with its operation where the output has one (σ: yes; softmax, linear: no)
+    count = 1 + outputs * (7 + (2 if network.output == "sigmoid" else 0))
     for layer in range(L, view.to_layer - 1, -1):
         # a[l-1]_k (or x_k) read by dw; dw and db with their operations
         count += n[layer - 1] + 2 * n[layer] * n[layer - 1] + 2 * n[layer]
@@ -72,6 +74,7 @@ def check_unit_size(network: Network, view: View) -> None:
 class _UnitViews:
     def __init__(self, network: Network) -> None:
         self.net = network
+        self.text = head.TEXT[network.output, "unit"]
 
     def units(self, layer: int) -> range:
         return range(1, self.net.units(layer) + 1)
@@ -88,11 +91,14 @@ class _UnitViews:
         """a[layer]_k, or the input x_k when layer is 0."""
         return self.add_input(b, k, group) if layer == 0 else self.add_activation(b, layer, k, group)
 
-    def add_y(self, b: GraphBuilder, group: str | None = None) -> str:
+    def add_y(self, b: GraphBuilder, k: int) -> str:
+        """The label y, or entry y_k of the one-hot label or the targets."""
+        count = self.net.units(self.net.depth)
+        y = label_symbol(k, count)
         return b.quantity(
-            LABEL_ID, symbol="y", name="y", kind=a.DATA, phase=FWD, layer=None, group=group,
-            shape=[], dims=[], formula="y = y(i) ∈ {0, 1}, entry i of Y",
-            note="the example's label: fixed data, not differentiated",
+            label_id(k, count), symbol=y, name="y", kind=a.DATA, phase=FWD, layer=None,
+            group=None, shape=[], dims=[], formula=self.text.y_formula.replace("{y}", y),
+            note=self.text.y_note,
         )
 
     def add_weight(self, b: GraphBuilder, layer: int, j: int, k: int, group: str | None) -> str:
@@ -121,7 +127,11 @@ class _UnitViews:
 
     def add_activation(self, b: GraphBuilder, layer: int, j: int, group: str | None) -> str:
         node_id = unit_id("a", layer, j)
-        note = "ŷ, the predicted probability that y = 1." if layer == self.net.depth else ""
+        note = ""
+        if layer == self.net.depth:
+            note = self.text.output_note
+            if self.net.output != "sigmoid":
+                note = f"ŷ_{j}, " + note.replace("{k}", str(j))
         g = ACTIVATION_NAMES[self.net.activation(layer)]
         return b.quantity(
             node_id, symbol=_sym("a", layer, j), name="a", kind=a.FORWARD, phase=FWD, layer=layer,
@@ -138,6 +148,29 @@ class _UnitViews:
         """z[l]_j = w[l]_j1 a[l-1]_1 + ... + b[l]_j, written out term by term."""
         terms = [f"{_sym('w', layer, j, k)} {_sym('a', layer - 1, k)}" for k in self.units(layer - 1)]
         return f"{_sym('z', layer, j)} = " + " + ".join(terms + [_sym("b", layer, j)])
+
+    def loss_formula(self, pairs: list[str]) -> str:
+        """ℒ of one example written out over its output units."""
+        outs = [_sym("a", self.net.depth, k) for k in range(1, len(pairs) // 2 + 1)]
+        count = len(outs)
+        ys = [label_symbol(k, count) for k in range(1, count + 1)]
+        if self.net.output == "sigmoid":
+            return f"ℒ = −(y log {outs[0]} + (1 − y) log(1 − {outs[0]}))"
+        if self.net.output == "softmax":
+            return "ℒ = −(" + " + ".join(f"{y} log {out}" for out, y in zip(outs, ys)) + ")"
+        return "ℒ = ½ (" + " + ".join(f"({out} − {y})²" for out, y in zip(outs, ys)) + ")"
+
+    def _activate(self, b: GraphBuilder, layer: int, j: int, inputs: list[str],
+                  group: str) -> str:
+        """a[l]_j = g(z[l]_j); the softmax's a[L]_j reads all of z[L] (`index` says which)."""
+        fn = self.net.activation(layer)
+        act = self.add_activation(b, layer, j, group)
+        extra = {a.FUNCTION: fn, "slope": self.net.leaky_slope}
+        if fn == "softmax":
+            extra["index"] = j
+        b.operation(act, a.SOFTMAX if fn == "softmax" else a.ACTIVATION, inputs, phase=FWD,
+                    layer=layer, group=group, label=ACTIVATION_NAMES[fn], **extra)
+        return act
 
     # -- the forward view -------------------------------------------------------------------
     def forward(self, first_layer: int = 1) -> nx.DiGraph:
@@ -160,17 +193,17 @@ class _UnitViews:
                 b.operation(z, a.WEIGHTED_SUM, operands, phase=FWD, layer=layer, group=group,
                             label=f"Σ_k {_sym('w', layer, j, 'k')} {_sym('a', layer - 1, 'k')} "
                                   f"+ {_sym('b', layer, j)}", **{a.BIAS: True})
-                act = self.add_activation(b, layer, j, group)
-                b.operation(act, a.ACTIVATION, [z], phase=FWD, layer=layer, group=group,
-                            label=ACTIVATION_NAMES[fn],
-                            **{a.FUNCTION: fn, "slope": self.net.leaky_slope})
-                current.append(act)
+                current.append(z)
+                if fn != "softmax":  # g is element-wise: a[l]_j right after z[l]_j
+                    current[-1] = self._activate(b, layer, j, [z], group)
+            if fn == "softmax":  # every a[L]_j reads every z[L]_k
+                current = [self._activate(b, layer, j, current, group) for j in self.units(layer)]
             prev = current
-        y = self.add_y(b)
-        out = _sym("a", L, 1)
-        loss = head.add_loss(b, prev[0], y, shape=[], dims=[],
-                             formula=f"ℒ = −(y log {out} + (1 − y) log(1 − {out}))",
-                             note="binary cross-entropy of one example")
+        pairs = []
+        for k, out in enumerate(prev, start=1):
+            pairs += [out, self.add_y(b, k)]
+        loss = head.add_loss(b, self.net.output, pairs, shape=[], dims=[],
+                             formula=self.loss_formula(pairs), note=self.text.loss_note)
         head.average_loss(b, loss, self.add_cost(b, a.COST_GROUP), op=a.MEAN_OVER_EXAMPLES,
                           label="(1/m) Σᵢ over the m examples")
         return b.graph

@@ -10,7 +10,7 @@ module here and one import below.
 from __future__ import annotations
 
 from .base import OPS, Op, evaluate, register
-from . import activation, linear, loss, mean, products, weighted_sum  # noqa: F401  (they register)
+from . import activation, linear, loss, mean, products, softmax, weighted_sum  # noqa: F401
 from .rewrites import SHORTCUTS, Shortcut
 
 __all__ = ["OPS", "Op", "evaluate", "register", "SHORTCUTS", "Shortcut"]

@@ -2,8 +2,9 @@
 
 Rule: dZ[l] = dA[l] ⊙ g[l]'(Z[l]) (dz = da · g'(z) on the unit view's scalars), with g' evaluated
 on the cached Z[l] for the ReLU family (it needs Z's sign) and on the cached A[l] for σ and tanh
-(σ' = A(1 − A), tanh' = 1 − A², and A is kept anyway). A declared shortcut (rewrites.py) adds its
-shorter route to dZ[L].
+(σ' = A(1 − A), tanh' = 1 − A², and A is kept anyway). The linear output's identity has g' = 1
+and reads nothing. A declared shortcut (rewrites.py) adds its shorter route to dZ[L]. The
+softmax, which is not element-wise, is softmax.py.
 """
 
 from __future__ import annotations
@@ -48,6 +49,8 @@ def _activation(attrs: dict, args: list) -> np.ndarray:
         return np.tanh(z)
     if fn == "sigmoid":
         return 1.0 / (1.0 + np.exp(-z))
+    if fn == "identity":
+        return z
     raise EvaluationError(f"unknown activation {fn!r}")
 
 
@@ -73,39 +76,58 @@ DZ_NOTE = {
 }
 
 
+def shortcut_text(step, op: str):
+    """The declared shortcut to the gradient of `op`'s input: (shortcut, 'A[L] − Y', operands)."""
+    found = find_shortcut(step, op)
+    if found is None:
+        return None
+    shortcut, (prediction, label) = found
+    return shortcut, f"{step.symbol(prediction)} − {step.symbol(label)}", [prediction, label]
+
+
+def add_shortcut(step, d_z: str, shortcut, layer: int, group: str) -> None:
+    """The shortcut's route to dZ[L], drawn beside the chain rule's; the check compares them."""
+    if shortcut is not None:
+        rule, difference, operands = shortcut
+        step.operation(d_z, a.SUBTRACT, operands, layer=layer, group=group, equivalent=True,
+                       suffix="shortcut", label=f"{difference} ({rule.reason})")
+
+
 def activation_rule(step, op: str, d_a: str) -> None:
     """g'[l] from the cached Z[l] or A[l], then dZ[l] = dA[l] ⊙ g'[l] (and a shortcut's route)."""
     (z,) = step.operands(op)
     act = step.output(op)
     layer, group = step.attr(op, a.LAYER), step.attr(op, a.GROUP)
     fn, slope = step.attr(op, a.FUNCTION), step.attr(op, "slope")
-    cached = step.read(z if derivative_reads(fn) == "Z" else act, group)
     scalar = step.granularity == "unit"
+    times = "·" if scalar else "⊙"
     z_sym, a_sym = step.symbol(z), step.symbol(act)
     lhs = f"g[{layer}]'({z_sym})"
-    dz_sym = step.gradient_symbol(z)
-    derivative = step.quantity(
-        derivative_id(z), like=z, symbol=lhs, name="g'", kind=a.DERIVATIVE,
-        formula=local_derivative_formula(fn, lhs, z_sym, a_sym, slope, elementwise=not scalar),
-        note=f"local derivative of {ACTIVATION_NAMES[fn]}, evaluated on the cached "
-             f"{step.symbol(cached)}")
-    step.operation(derivative, a.ACTIVATION_DERIVATIVE, [cached], label=f"{ACTIVATION_NAMES[fn]}′",
-                   layer=layer, group=group, reader=dz_sym, **{a.FUNCTION: fn, "slope": slope})
-    times = "·" if scalar else "⊙"
-    formula = f"{dz_sym} = {step.symbol(d_a)} {times} {lhs}"
-    shortcut = find_shortcut(step, op)
-    if shortcut is not None:
-        prediction, label = shortcut[1]
-        difference = f"{step.symbol(prediction)} − {step.symbol(label)}"
-        formula += f" = {difference}"
-    j = (indices(z) or ("",))[0]
-    d_z = step.gradient(z, formula=formula,
-                        note=DZ_NOTE[step.granularity].format(z=z_sym, l=layer, j=j))
-    step.operation(d_z, a.PRODUCT if scalar else a.HADAMARD, [d_a, derivative], label=times,
-                   layer=layer, group=group)
-    if shortcut is not None:
-        step.operation(d_z, a.SUBTRACT, shortcut[1], layer=layer, group=group, equivalent=True,
-                       suffix="shortcut", label=f"{difference} ({shortcut[0].reason})")
+    dz_sym, da_sym = step.gradient_symbol(z), step.symbol(d_a)
+    shortcut = shortcut_text(step, op)
+    note = DZ_NOTE[step.granularity].format(z=z_sym, l=layer, j=(indices(z) or ("",))[0])
+    if fn == "identity":  # g' = 1: the gradient passes unchanged, and nothing is read
+        formula = f"{dz_sym} = {da_sym} {times} {lhs} = {da_sym}"
+        d_z = step.gradient(z, note=note,
+                            formula=formula + (f" = {shortcut[1]}" if shortcut else ""))
+        step.operation(d_z, a.IDENTITY, [d_a], label=f"{times} 1 (g′ = 1)", layer=layer,
+                       group=group)
+    else:
+        cached = step.read(z if derivative_reads(fn) == "Z" else act, group)
+        derivative = step.quantity(
+            derivative_id(z), like=z, symbol=lhs, name="g'", kind=a.DERIVATIVE,
+            formula=local_derivative_formula(fn, lhs, z_sym, a_sym, slope, elementwise=not scalar),
+            note=f"local derivative of {ACTIVATION_NAMES[fn]}, evaluated on the cached "
+                 f"{step.symbol(cached)}")
+        step.operation(derivative, a.ACTIVATION_DERIVATIVE, [cached],
+                       label=f"{ACTIVATION_NAMES[fn]}′", layer=layer, group=group, reader=dz_sym,
+                       **{a.FUNCTION: fn, "slope": slope})
+        formula = f"{dz_sym} = {da_sym} {times} {lhs}"
+        d_z = step.gradient(z, note=note,
+                            formula=formula + (f" = {shortcut[1]}" if shortcut else ""))
+        step.operation(d_z, a.PRODUCT if scalar else a.HADAMARD, [d_a, derivative], label=times,
+                       layer=layer, group=group)
+    add_shortcut(step, d_z, shortcut, layer, group)
     step.emit(z, d_z)
 
 

@@ -1,9 +1,14 @@
-"""The loss ℒ of one example: binary cross-entropy of the prediction A[L] and the label Y.
+"""The loss ℒ of one example, one kind per output head: binary cross-entropy (sigmoid),
+cross-entropy over C classes (softmax) and half the squared error (linear).
 
-Rule: the chain rule starts here, from J (the seed): dA[L] = ∂ℒ/∂A[L] = −Y/A + (1 − Y)/(1 − A).
+Operands: the prediction and the label, A[L] and Y (the unit view: one pair a[L]_k, y_k per
+output unit). Rule: the chain rule starts here, from J (the seed), with dA[L] = ∂ℒ/∂A[L] for
+each pair: −Y/A + (1 − Y)/(1 − A), −Y/A, or A − Y.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -11,14 +16,42 @@ from ..graph import attrs as a
 from .base import Op, register
 
 
-def _loss(attrs: dict, args: list) -> np.ndarray:
-    out, y = args
+def _binary(out, y):
     return -(y * np.log(out) + (1.0 - y) * np.log(1.0 - out))
 
 
-def _loss_derivative(attrs: dict, args: list) -> np.ndarray:
-    out, y = args
-    return -y / out + (1.0 - y) / (1.0 - out)
+def _categorical(out, y):
+    return -y * np.log(out)
+
+
+def _squared(out, y):
+    return 0.5 * (out - y) ** 2
+
+
+def _summed(per_entry):
+    """The loss of each example: the sum over its output units (the rows; in the unit view,
+    the pairs of scalars)."""
+    def evaluate(attrs: dict, args: list) -> np.ndarray:
+        total = sum(per_entry(out, y) for out, y in zip(args[0::2], args[1::2]))
+        return np.sum(total, axis=0, keepdims=True) if np.ndim(total) == 2 else total
+    return evaluate
+
+
+@dataclass(frozen=True)
+class LossKind:
+    derivative: str     # the operation forming dA[L]
+    evaluate_derivative: object
+    formula: str        # dA[L]'s right-hand side; {y} the label, {out} the prediction
+
+
+LOSSES = {
+    a.LOSS: LossKind(a.LOSS_DERIVATIVE, lambda attrs, args: -args[1] / args[0]
+                     + (1.0 - args[1]) / (1.0 - args[0]), "−{y} / {out} + (1 − {y}) / (1 − {out})"),
+    a.CROSS_ENTROPY: LossKind(a.CROSS_ENTROPY_DERIVATIVE, lambda attrs, args: -args[1] / args[0],
+                              "−{y} / {out}"),
+    a.SQUARED_ERROR: LossKind(a.SQUARED_ERROR_DERIVATIVE, lambda attrs, args: args[0] - args[1],
+                              "{out} − {y}"),
+}
 
 
 # dA[L]'s note and its operation's label, per granularity
@@ -32,21 +65,23 @@ DA_LABEL = {"batch": "∂ℒ/∂A, element-wise", "example": "∂ℒ/∂a", "uni
 
 def loss_rule(step, op: str, seed) -> None:
     """dA[L] from the cached A[L] and the label, linked to J where the chain rule starts."""
-    prediction, label = step.operands(op)
-    layer = step.attr(prediction, a.LAYER)
-    group = a.layer_group(layer)
-    y = step.read(label, group)
-    out = step.read(prediction, group)
-    y_sym, out_sym = step.symbol(y), step.symbol(out)
-    d_a = step.gradient(
-        prediction, note=DA_NOTE[step.granularity],
-        formula=f"{step.gradient_symbol(prediction)} = −{y_sym} / {out_sym} "
-                f"+ (1 − {y_sym}) / (1 − {out_sym})")
-    first = step.operation(d_a, a.LOSS_DERIVATIVE, [out, y], label=DA_LABEL[step.granularity],
-                           layer=layer, group=group)
-    step.seed(seed, first)
-    step.emit(prediction, d_a)
+    kind = LOSSES[step.attr(op, a.OP)]
+    operands = step.operands(op)
+    for prediction, label in zip(operands[0::2], operands[1::2]):
+        layer = step.attr(prediction, a.LAYER)
+        group = a.layer_group(layer)
+        y = step.read(label, group)
+        out = step.read(prediction, group)
+        rhs = kind.formula.format(y=step.symbol(y), out=step.symbol(out))
+        d_a = step.gradient(prediction, note=DA_NOTE[step.granularity],
+                            formula=f"{step.gradient_symbol(prediction)} = {rhs}")
+        first = step.operation(d_a, kind.derivative, [out, y], label=DA_LABEL[step.granularity],
+                               layer=layer, group=group)
+        step.seed(seed, first)
+        step.emit(prediction, d_a)
 
 
-register(Op(a.LOSS, _loss, loss_rule))
-register(Op(a.LOSS_DERIVATIVE, _loss_derivative))
+for _kind, _per_entry in ((a.LOSS, _binary), (a.CROSS_ENTROPY, _categorical),
+                          (a.SQUARED_ERROR, _squared)):
+    register(Op(_kind, _summed(_per_entry), loss_rule))
+    register(Op(LOSSES[_kind].derivative, LOSSES[_kind].evaluate_derivative))

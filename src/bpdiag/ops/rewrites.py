@@ -21,14 +21,20 @@ class Shortcut:
 
 SHORTCUTS = (
     Shortcut("sigmoid", a.LOSS, "σ with cross-entropy"),
+    Shortcut("softmax", a.CROSS_ENTROPY, "softmax with cross-entropy"),
+    Shortcut("identity", a.SQUARED_ERROR, "linear output with squared error"),
 )
 
 
 def find_shortcut(step, activation_op: str) -> tuple[Shortcut, list[str]] | None:
-    """The shortcut to the gradient of `activation_op`'s input, with its operands [A, Y]."""
+    """The shortcut to the gradient of `activation_op`'s input, with its operands [A, Y] (the
+    loss's pair that holds this prediction)."""
     fn = step.attr(activation_op, a.FUNCTION)
-    for consumer in step.consumers(step.output(activation_op)):
+    prediction = step.output(activation_op)
+    for consumer in step.consumers(prediction):
         for shortcut in SHORTCUTS:
             if (shortcut.activation, shortcut.loss) == (fn, step.attr(consumer, a.OP)):
-                return shortcut, step.operands(consumer)
+                operands = step.operands(consumer)
+                at = operands.index(prediction)
+                return shortcut, operands[at:at + 2]
     return None
