@@ -1,7 +1,8 @@
 """The unit views: every scalar is a node (z[l]_j, a[l]_j, w[l]_jk, b[l]_j and their gradients).
 
 Forward:  z[l]_j = Σ_k w[l]_jk a[l-1]_k + b[l]_j,  a[l]_j = g[l](z[l]_j),  J = (1/m) Σᵢ ℒ(i)
-Backward: da[l-1]_k = Σ_j w[l]_jk dz[l]_j,  dz[l]_j = da[l]_j · g[l]'(z[l]_j),
+Backward (derived by reverse.py from ops/weighted_sum.py, activation.py, softmax.py, loss.py):
+          da[l-1]_k = Σ_j w[l]_jk dz[l]_j,  dz[l]_j = da[l]_j · g[l]'(z[l]_j),
           dw[l]_jk = (1/m) Σᵢ dz[l]_j(i) a[l-1]_k(i),  db[l]_j = (1/m) Σᵢ dz[l]_j(i)
 
 As in the example views, the numeric check evaluates the per-example scalars once per example i

@@ -9,7 +9,7 @@ softmax, which is not element-wise, is softmax.py.
 
 from __future__ import annotations
 
-import numpy as np
+from .lazy_numpy import np
 
 from ..graph import attrs as a
 from ..graph.ids import derivative_id, indices

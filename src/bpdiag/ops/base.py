@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
+from .lazy_numpy import np
 
 from ..errors import BpdiagError
 

@@ -8,7 +8,7 @@ examples), then dA[l-1] = W[l]ᵀ dZ[l] while back-propagation goes on below lay
 
 from __future__ import annotations
 
-import numpy as np
+from .lazy_numpy import np
 
 from ..graph import attrs as a
 from .base import Op, register

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
+from .lazy_numpy import np
 
 from ..graph import attrs as a
 from .base import Op, register

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import operator
 
-import numpy as np
+from .lazy_numpy import np
 
 from ..graph import attrs as a
 from .base import EvaluationError, Op, register

@@ -9,7 +9,7 @@ from the cached a[L]_k. With cross-entropy the shortcut dZ[L] = A[L] − Y is dr
 
 from __future__ import annotations
 
-import numpy as np
+from .lazy_numpy import np
 
 from ..graph import attrs as a
 from ..graph.ids import derivative_id

@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import operator
 
-import numpy as np
+from .lazy_numpy import np
 
 from ..graph import attrs as a
 from ..graph.ids import indices
