@@ -19,7 +19,7 @@ from bpdiag.export.json import graph_from_json, graph_to_json
 from bpdiag.graph import attrs as a
 from bpdiag.graph import build_graph
 from bpdiag.graph.unit import MAX_UNIT_NODES, unit_node_count
-from bpdiag.model import HIDDEN_ACTIVATIONS, Network, SpecError, parse_sizes
+from bpdiag.model import HIDDEN_ACTIVATIONS, OUTPUTS, Network, SpecError, parse_sizes
 from bpdiag.spec import KNOWN_KEYS, parse_spec, read_spec
 from bpdiag.usertext import check_text
 from bpdiag.verify import check
@@ -37,10 +37,12 @@ GRAPHVIZ = settings(max_examples=5, deadline=None, suppress_health_check=[Health
 @st.composite
 def networks(draw, max_depth: int = 6, max_units: int = 6) -> Network:
     depth = draw(st.integers(1, max_depth))
-    sizes = [draw(st.integers(1, max_units)) for _ in range(depth)] + [1]
+    output = draw(st.sampled_from(OUTPUTS))
+    last = {"sigmoid": 1, "softmax": draw(st.integers(2, 3)), "linear": draw(st.integers(1, 3))}
+    sizes = [draw(st.integers(1, max_units)) for _ in range(depth)] + [last[output]]
     activation = draw(st.sampled_from(HIDDEN_ACTIVATIONS))
     slope = draw(st.floats(0.001, 0.5))
-    return Network(tuple(sizes), activation, slope)
+    return Network(tuple(sizes), activation, slope, output)
 
 
 @st.composite

@@ -17,7 +17,8 @@ from . import __version__
 from .errors import STOP_SIGNALS, BpdiagError
 from .layouts import DEFAULT_LAYOUT, LAYOUTS
 from .layouts import HELP as LAYOUT_HELP
-from .model import DEFAULT_LEAKY_SLOPE, DEFAULT_M, HIDDEN_ACTIVATIONS, Network, parse_sizes
+from .model import (DEFAULT_LEAKY_SLOPE, DEFAULT_M, DEFAULT_OUTPUT, HIDDEN_ACTIVATIONS, OUTPUTS, Network,
+                    parse_sizes)
 from .views import DEFAULT_GRANULARITY, GRANULARITIES
 
 DEFAULT_LAYERS = "2,3,2,1"
@@ -221,22 +222,23 @@ def _load_data(data_file: Path, network: Network, *, instead_of: tuple[str, ...]
 
 
 NETWORK_FLAGS = {"layers": "--layers", "hidden_activation": "--hidden-activation",
-                 "leaky_slope": "--leaky-slope"}
+                 "leaky_slope": "--leaky-slope", "output": "--output"}
 
 
 def network_options(command):
-    """--spec or --layers, --hidden-activation and --leaky-slope, turned into a `network` argument.
+    """--spec or --layers, --hidden-activation, --leaky-slope and --output, turned into a `network`
+    argument.
 
-    A spec file describes the whole network, so giving it with any of the three network options is
+    A spec file describes the whole network, so giving it with any of the four network options is
     a usage error. A command with a `spec` parameter also receives the loaded Spec (or None), for
     the legend text the file may carry.
     """
     wants_spec = "spec" in inspect.signature(command).parameters
-    spec_keys = "layers, hidden_activation, leaky_slope" + (", title, licence, notation"
+    spec_keys = "layers, hidden_activation, leaky_slope, output" + (", title, licence, notation"
                                                            if wants_spec else "")
 
     @functools.wraps(command)
-    def wrapper(*args, layers, hidden_activation, leaky_slope, spec_file, **kwargs):
+    def wrapper(*args, layers, hidden_activation, leaky_slope, output, spec_file, **kwargs):
         spec = None
         if spec_file is not None:
             ctx = click.get_current_context()
@@ -254,7 +256,7 @@ def network_options(command):
             if slope_given and hidden_activation != "leaky_relu":
                 raise click.UsageError("--leaky-slope applies to --hidden-activation leaky_relu "
                                        f"only, not {hidden_activation}; drop one of them")
-            network = Network(parse_sizes(layers), hidden_activation, leaky_slope)
+            network = Network(parse_sizes(layers), hidden_activation, leaky_slope, output)
         if wants_spec:
             kwargs["spec"] = spec
         return command(*args, network=network, **kwargs)
@@ -263,13 +265,19 @@ def network_options(command):
         click.option("--spec", "spec_file", type=click.Path(path_type=Path, dir_okay=False),
                      metavar="FILE.toml",
                      help=f"The network from a TOML file ({spec_keys}); not with "
-                          "--layers/--hidden-activation/--leaky-slope."),
+                          "--layers/--hidden-activation/--leaky-slope/--output."),
         click.option("--layers", default=DEFAULT_LAYERS, show_default=True, metavar="N0,N1,...,1",
-                     help="Units per layer n[0..L]; the last must be 1."),
+                     help="Units per layer n[0..L]; the last is 1 for --output sigmoid, the "
+                          "number of classes C >= 2 for softmax."),
         click.option("--hidden-activation", type=click.Choice(HIDDEN_ACTIVATIONS, case_sensitive=False), default="relu",
-                     show_default=True, help="g[l] of the hidden layers (the output is sigmoid)."),
+                     show_default=True, help="g[l] of the hidden layers (the output's: --output)."),
         click.option("--leaky-slope", type=float, default=DEFAULT_LEAKY_SLOPE, show_default=True,
                      help="Slope α of leaky_relu for z < 0."),
+        click.option("--output", type=click.Choice(OUTPUTS, case_sensitive=False),
+                     default=DEFAULT_OUTPUT, show_default=True,
+                     help="The output head: sigmoid with binary cross-entropy (n[L] = 1), softmax "
+                          "with cross-entropy over C = n[L] classes, or linear with the squared "
+                          "error (regression)."),
     ]
     for option in reversed(options):
         wrapper = option(wrapper)

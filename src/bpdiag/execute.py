@@ -10,122 +10,38 @@ per example, and `mean_over_examples` turns the m values into the one shared ave
 
 from __future__ import annotations
 
-import functools
-import operator
 from typing import Protocol
 
 import networkx as nx
 import numpy as np
 
-from .errors import BpdiagError
+from . import ops
 from .graph import attrs as a
 from .graph import build_graph
-from .graph.ids import forward_id
+from .graph.ids import forward_id, label_id, unit_id
 from .graph.order import dataflow_order
-from .graph.unit import unit_id
 from .model import Network
+from .ops import OPS
+from .ops.base import EvaluationError
 from .views import DEFAULT_GRANULARITY, GRANULARITIES, View
-
-
-class EvaluationError(BpdiagError):
-    """The graph computed something inconsistent (a shape or an equivalent route disagrees)."""
 
 
 class PerExample(tuple):
     """The m values of a node that belongs to one example (example and unit views), in order i."""
 
 
-def _activation(fn: str, z: np.ndarray, slope: float) -> np.ndarray:
-    if fn == "relu":
-        return np.maximum(z, 0.0)
-    if fn == "leaky_relu":
-        return np.where(z > 0, z, slope * z)
-    if fn == "tanh":
-        return np.tanh(z)
-    if fn == "sigmoid":
-        return 1.0 / (1.0 + np.exp(-z))
-    raise EvaluationError(f"unknown activation {fn!r}")
-
-
-def _activation_derivative(fn: str, value: np.ndarray, slope: float) -> np.ndarray:
-    """g'(Z), from Z for the ReLU family and from the cached A = g(Z) for σ and tanh."""
-    if fn == "relu":
-        return (value > 0).astype(float)
-    if fn == "leaky_relu":
-        return np.where(value > 0, 1.0, slope)
-    if fn == "tanh":
-        return 1.0 - value * value
-    if fn == "sigmoid":
-        return value * (1.0 - value)
-    raise EvaluationError(f"unknown activation {fn!r}")
-
-
-def _apply(op: dict, args: list[np.ndarray]) -> np.ndarray:
-    """The numpy meaning of one operation node."""
-    kind = op[a.OP]
-    if kind == a.LINEAR:
-        w, prev, b = args
-        return w @ prev + b
-    if kind == a.ACTIVATION:
-        return _activation(op[a.FUNCTION], args[0], op.get("slope", 0.0))
-    if kind == a.ACTIVATION_DERIVATIVE:
-        return _activation_derivative(op[a.FUNCTION], args[0], op.get("slope", 0.0))
-    if kind == a.LOSS:
-        out, y = args
-        return -(y * np.log(out) + (1.0 - y) * np.log(1.0 - out))
-    if kind == a.MEAN:
-        axis = op.get(a.AXIS)
-        if axis is None:
-            return np.mean(args[0])
-        return np.mean(args[0], axis=axis, keepdims=True)
-    if kind == a.LOSS_DERIVATIVE:
-        out, y = args
-        return -y / out + (1.0 - y) / (1.0 - out)
-    if kind == a.HADAMARD:
-        return args[0] * args[1]
-    if kind == a.SUBTRACT:
-        return args[0] - args[1]
-    if kind == a.PRODUCT:
-        return args[0] * args[1]
-    if kind == a.WEIGHTED_SUM:
-        terms = args[:-1] if op.get(a.BIAS) else args
-        total = functools.reduce(operator.add, (w * v for w, v in zip(terms[0::2], terms[1::2])))
-        return total + args[-1] if op.get(a.BIAS) else total
-    if kind == a.MATMUL:
-        left, right = args
-        if op.get(a.TRANSPOSE) == "left":
-            left = left.T
-        elif op.get(a.TRANSPOSE) == "right":
-            right = right.T
-        product = left @ right
-        if op.get(a.SCALE) == "1/m":
-            product = product / args[0].shape[1]
-        return product
-    raise EvaluationError(f"operation {kind!r} has no numeric meaning")
-
-
-def _mean_over_examples(op: dict, args: list) -> np.ndarray:
-    """(1/m) Σᵢ of the product of the operands' values for example i; one shared result."""
-    if not args or not all(isinstance(arg, PerExample) for arg in args):
-        raise EvaluationError(f"'{op[a.LABEL]}' averages over the examples but an operand is "
-                              "not a per-example value")
-    stack = np.stack([functools.reduce(operator.mul, values) for values in zip(*args)])
-    if a.AXIS in op and op[a.AXIS] is None:
-        return np.mean(stack)
-    return np.mean(stack, axis=0)
-
-
 def _run(op: dict, args: list):
     """One operation: once per example when an operand is per-example, else once."""
-    if op[a.OP] == a.MEAN_OVER_EXAMPLES:
-        return _mean_over_examples(op, args)
+    kind = OPS.get(op[a.OP])
+    if kind is not None and kind.over_examples:
+        return ops.evaluate(op, args)
     counts = {len(arg) for arg in args if isinstance(arg, PerExample)}
     if not counts:
-        return _apply(op, args)
+        return ops.evaluate(op, args)
     if len(counts) > 1:
         raise EvaluationError(f"'{op[a.LABEL]}' mixes operands with different numbers of examples")
     return PerExample(
-        _apply(op, [arg[i] if isinstance(arg, PerExample) else arg for arg in args])
+        ops.evaluate(op, [arg[i] if isinstance(arg, PerExample) else arg for arg in args])
         for i in range(counts.pop())
     )
 
@@ -205,7 +121,8 @@ def view_inputs(problem: Data, granularity: str = DEFAULT_GRANULARITY) -> dict:
     """The input values of a forward graph of `granularity`, by node id.
 
     batch: X, Y, W[l], b[l] as they are; example: the columns x = X[:, i], y = Y[:, i] per example
-    and the shared W[l], b[l]; unit: the scalars x_k, y per example and every w[l]_jk, b[l]_j.
+    and the shared W[l], b[l]; unit: the scalars x_k, y (or y_k) per example and every w[l]_jk,
+    b[l]_j.
     """
     if granularity == "batch":
         return {forward_id("X"): problem.x, forward_id("Y"): problem.y, **_matrices(problem)}
@@ -217,7 +134,9 @@ def view_inputs(problem: Data, granularity: str = DEFAULT_GRANULARITY) -> dict:
     if granularity == "unit":
         values = {unit_id("a", 0, k + 1): PerExample(problem.x[k, i] for i in range(m))
                   for k in range(problem.x.shape[0])}
-        values[forward_id("y")] = PerExample(problem.y[0, i] for i in range(m))
+        for k in range(problem.y.shape[0]):
+            values[label_id(k + 1, problem.y.shape[0])] = PerExample(problem.y[k, i]
+                                                                     for i in range(m))
         for key, value in problem.params.items():
             layer = int(key[1:])
             for (j, k) in np.ndindex(value.shape):

@@ -10,6 +10,7 @@ import networkx as nx
 
 from .graph import attrs as a
 from .graph.notation import ACTIVATION_NAMES
+from .model import DEFAULT_OUTPUT, OUTPUT_ACTIVATIONS
 from .profiles import Profile, load_profile
 from .richtext import Glyph, Line, RichText, parse, rich
 from .values import PER_EXAMPLE, VALUE, VERDICT, value_lines, verdict_line
@@ -114,7 +115,8 @@ def group_label(graph: nx.DiGraph, group: str) -> str:
     sizes = graph.graph.get("layers")
     units = f"{sizes[layer]} unit{'s' if sizes[layer] != 1 else ''}, " if sizes else ""
     is_output = sizes is not None and layer == len(sizes) - 1
-    activation = "σ" if is_output else ACTIVATION_NAMES.get(graph.graph.get("hidden_activation"), "")
+    output = OUTPUT_ACTIVATIONS.get(graph.graph.get("output", DEFAULT_OUTPUT), "sigmoid")
+    activation = ACTIVATION_NAMES.get(output if is_output else graph.graph.get("hidden_activation"), "")
     role = "output layer" if is_output else "hidden layer"
     title = f"Layer {layer} ({role}): {units}{activation}"
     if graph.graph.get("view", "forward") != "forward":

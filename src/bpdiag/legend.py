@@ -15,6 +15,7 @@ import networkx as nx
 from . import styles
 from .graph import attrs as a
 from .labels import matrix_glyph
+from .model import DEFAULT_OUTPUT, TASKS
 from .profiles import DEFAULT, Profile, builtin, load_profile, plain_superscripts
 from .richtext import RichText, Run, parse, rich, to_graphviz, to_html_inline, to_swing_inline
 from .styles import EdgeStyle, NodeStyle
@@ -34,7 +35,8 @@ class Legend:
 
 def default_title(graph: nx.DiGraph) -> str:
     depth = len(graph.graph["layers"]) - 1
-    net = f"a {depth}-layer network doing binary logistic regression"
+    task = TASKS[graph.graph.get("output", DEFAULT_OUTPUT)]
+    net = f"a {depth}-layer network doing {task}"
     view = graph.graph["view"]
     if view == "forward":
         when = "at inference" if graph.graph.get("inference") else "in training"
@@ -66,7 +68,8 @@ def build_legend(graph: nx.DiGraph, *, version: str, network_text: str, title: s
     granularity = graph.graph.get("granularity", "batch")
     course = builtin(DEFAULT)
     # the course's order of rows, whatever order a profile file lists them in
-    notation = [profile.legend_row(name, granularity) for name in course.symbols
+    output = graph.graph.get("output", DEFAULT_OUTPUT)
+    notation = [profile.legend_row(name, granularity, output) for name in course.symbols
                 if name in names_used]
     operators = profile.operators or tuple((profile.rewrite(op), profile.rewrite(meaning))
                                            for op, meaning in course.operators)

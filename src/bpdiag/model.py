@@ -1,8 +1,9 @@
-"""The network bpdiag draws: an L-layer fully-connected binary classifier.
+"""The network bpdiag draws: an L-layer fully-connected network with one of three output heads.
 
 Standard library only: this is the spec every other layer reads. Layer sizes are n[0..L]
-(n[0] = input features, n[L] = 1 output unit), hidden layers share one activation, the
-output is a sigmoid and the cost is the mean binary cross-entropy, as in the course.
+(n[0] = input features), hidden layers share one activation, and the output head is the
+course's binary classifier (a sigmoid unit with binary cross-entropy, the default), a softmax
+over C = n[L] classes with cross-entropy, or a linear output with the squared error.
 """
 
 from __future__ import annotations
@@ -13,7 +14,12 @@ from .choices import canonical
 from .errors import InputError
 
 HIDDEN_ACTIVATIONS = ("relu", "tanh", "sigmoid", "leaky_relu")
-OUTPUT_ACTIVATION = "sigmoid"
+# The output heads: g[L] and what the network does with it (the diagrams' titles).
+OUTPUTS = ("sigmoid", "softmax", "linear")
+DEFAULT_OUTPUT = "sigmoid"
+OUTPUT_ACTIVATIONS = {"sigmoid": "sigmoid", "softmax": "softmax", "linear": "identity"}
+TASKS = {"sigmoid": "binary logistic regression", "softmax": "softmax classification",
+         "linear": "linear regression"}
 DEFAULT_SIZES = (2, 3, 2, 1)
 DEFAULT_LEAKY_SLOPE = 0.01
 # Examples in the seeded problem of `check` and of `render --values`: one default, so the numbers
@@ -35,11 +41,12 @@ class SpecError(InputError, ValueError):
 
 @dataclass(frozen=True)
 class Network:
-    """Layer sizes n[0..L] and the hidden activation of an L-layer logistic-regression network."""
+    """Layer sizes n[0..L], the hidden activation and the output head of an L-layer network."""
 
     sizes: tuple[int, ...] = DEFAULT_SIZES
     hidden_activation: str = "relu"
     leaky_slope: float = DEFAULT_LEAKY_SLOPE
+    output: str = DEFAULT_OUTPUT
 
     def __post_init__(self) -> None:
         if isinstance(self.sizes, (str, bytes)) or not hasattr(self.sizes, "__iter__"):
@@ -48,6 +55,7 @@ class Network:
         object.__setattr__(self, "sizes", tuple(self.sizes))
         object.__setattr__(self, "hidden_activation",
                            canonical(self.hidden_activation, HIDDEN_ACTIVATIONS))
+        object.__setattr__(self, "output", canonical(self.output, OUTPUTS))
         _validate(self)
 
     @property
@@ -60,10 +68,16 @@ class Network:
         return self.sizes[layer]
 
     def activation(self, layer: int) -> str:
-        """g[layer]: sigmoid for the output layer L, the hidden activation otherwise."""
+        """g[layer]: the output head's for layer L (sigmoid, softmax or the identity), the hidden
+        activation otherwise."""
         if not 1 <= layer <= self.depth:
             raise SpecError(f"layer {layer} does not exist; layers are 1..{self.depth}")
-        return OUTPUT_ACTIVATION if layer == self.depth else self.hidden_activation
+        return OUTPUT_ACTIVATIONS[self.output] if layer == self.depth else self.hidden_activation
+
+    @property
+    def task(self) -> str:
+        """'binary logistic regression', 'softmax classification' or 'linear regression'."""
+        return TASKS[self.output]
 
     def describe(self) -> str:
         """A one-line summary, e.g. 'layers 2,3,2,1 (L = 3), hidden relu, output sigmoid'."""
@@ -72,8 +86,10 @@ class Network:
             hidden = f"leaky_relu (slope {self.leaky_slope:g})"
         sizes = ",".join(str(n) for n in self.sizes)
         if self.depth == 1:
-            return f"layers {sizes} (L = 1, plain logistic regression), output sigmoid"
-        return f"layers {sizes} (L = {self.depth}), hidden {hidden}, output sigmoid"
+            plain = {"sigmoid": "logistic regression", "softmax": "softmax regression",
+                     "linear": "linear regression"}[self.output]
+            return f"layers {sizes} (L = 1, plain {plain}), output {self.output}"
+        return f"layers {sizes} (L = {self.depth}), hidden {hidden}, output {self.output}"
 
 
 def _validate(net: Network) -> None:
@@ -94,11 +110,18 @@ def _validate(net: Network) -> None:
             shown = str(n) if n < 10**30 else f"a number of {len(str(n))} digits"
             raise SpecError(f"layer size n[{index}] = {shown} is more than the {MAX_UNITS} units a "
                             "layer may have; give a smaller size")
-    if sizes[-1] != 1:
+    if not isinstance(net.output, str) or net.output not in OUTPUTS:
+        raise SpecError(f"unknown output {net.output!r}; choose one of " + ", ".join(OUTPUTS))
+    if net.output == "sigmoid" and sizes[-1] != 1:
         raise SpecError(
             f"the output layer has n[{len(sizes) - 1}] = {sizes[-1]} units; binary logistic "
-            "regression needs exactly 1: end --layers with 1"
+            "regression needs exactly 1: end --layers with 1, or choose --output softmax "
+            "(C ≥ 2 classes) or --output linear"
         )
+    if net.output == "softmax" and sizes[-1] < 2:
+        raise SpecError(
+            f"a softmax output needs C = n[{len(sizes) - 1}] ≥ 2 classes, not {sizes[-1]}; end "
+            "--layers with the number of classes, e.g. 2,3,3, or choose --output sigmoid")
     if not isinstance(net.hidden_activation, str) or net.hidden_activation not in HIDDEN_ACTIVATIONS:
         raise SpecError(
             f"unknown hidden activation {net.hidden_activation!r}; choose one of "

@@ -25,6 +25,8 @@ A profile file (TOML) says:
     shape = "(n^{l}, m)"
     [symbols.dZ.unit]                      # optional: what differs in the example or unit view
     symbol = "δ^{l}_j"
+    [symbols.dZ.softmax]                   # optional: what differs with the softmax (or linear)
+    meaning = "..."                        # output; [symbols.dZ.unit.softmax] for both
     [operators]
     "⊙" = "element-wise product"
     [key]                                  # the colour key's texts, by kind (styles.toml)
@@ -63,6 +65,7 @@ NAME_KEYS = BASE_NAMES + EXAMPLE_NAMES
 NODE_NAMES = ("X", "Y", "x", "y", "W", "w", "b", "Z", "z", "A", "a", "ℒ", "J", "dA", "da",
               "dZ", "dz", "g'", "dW", "dW(i)", "dw", "db")
 GRANULARITIES = ("example", "unit")  # views whose legend rows may differ from the batch view's
+OUTPUT_VARIANTS = ("softmax", "linear")  # output heads whose rows may differ from the sigmoid's
 ROW_FIELDS = ("symbol", "meaning", "shape")
 TOP_KEYS = ("profile", "title", "description", "note", "style", "names", "symbols", "operators",
             "key")
@@ -159,16 +162,24 @@ class Profile:
             return drawn.replace("{l}", index) + (example or "")
         return drawn + index + (example or "")
 
-    def legend_row(self, name: str, granularity: str = "batch") -> tuple[str, str, str] | None:
-        """(symbol, meaning, shape) of node name `name` in a view of `granularity`, or None."""
+    def legend_row(self, name: str, granularity: str = "batch",
+                   output: str = "sigmoid") -> tuple[str, str, str] | None:
+        """(symbol, meaning, shape) of node name `name` in a view of `granularity` with the
+        `output` head, or None. The rows a profile leaves out, and those of an output head it
+        says nothing about where the course's notation does, are the course's, rewritten."""
         entry = self.symbols.get(name)
-        if entry is None:
-            if self.name == DEFAULT:
-                return None
-            row = builtin(DEFAULT).legend_row(name, granularity)
+        variants = [output, granularity, f"{granularity}.{output}"]
+        course = builtin(DEFAULT).symbols.get(name, {})
+        if self.name != DEFAULT and (entry is None or (
+                output in OUTPUT_VARIANTS and not any(key in entry for key in variants[::2])
+                and any(key in course for key in variants[::2]))):
+            row = builtin(DEFAULT).legend_row(name, granularity, output)
             return None if row is None else tuple(self.rewrite(part) for part in row)
+        if entry is None:
+            return None
         row = dict(entry[""])
-        row.update(entry.get(granularity, {}))
+        for key in variants:
+            row.update(entry.get(key, {}))
         return row["symbol"], row["meaning"], row["shape"]
 
 
@@ -260,19 +271,16 @@ def parse_profile(text: str, source: str = "profile") -> Profile:
             raise InputError(f"{source}: {_unknown(node_name, NODE_NAMES, 'symbols.')}")
         if not isinstance(entry, dict):
             raise InputError(f"{source}: '{where}' must be a table with symbol, meaning, shape")
-        _known(entry, ROW_FIELDS + GRANULARITIES, source, where + ".")
+        _known(entry, ROW_FIELDS + GRANULARITIES + OUTPUT_VARIANTS, source, where + ".")
         rows = {"": {}}
         for field_name in ROW_FIELDS:
             if field_name not in entry:
                 raise InputError(f"{source}: '{where}' lacks '{field_name}'; give symbol, meaning "
                                  "and shape")
             rows[""][field_name] = _text(entry, field_name, source, where + ".")
-        for granularity in GRANULARITIES:
-            if granularity in entry:
-                override = _table(entry, granularity, source, where + ".")
-                _known(override, ROW_FIELDS, source, f"{where}.{granularity}.")
-                rows[granularity] = {key: _text(override, key, source, f"{where}.{granularity}.")
-                                     for key in override}
+        for variant in GRANULARITIES + OUTPUT_VARIANTS:
+            if variant in entry:
+                _variant_rows(rows, entry, variant, source, where)
         symbols[node_name] = rows
 
     operators_table = _table(table, "operators", source)
@@ -283,6 +291,20 @@ def parse_profile(text: str, source: str = "profile") -> Profile:
     key = {entry: _text(key_table, entry, source, "key.") for entry in key_table}
     return Profile(name, title, description, note, layer_style, names, symbols, operators, key,
                    source)
+
+
+def _variant_rows(rows: dict, entry: dict, variant: str, source: str, where: str) -> None:
+    """The row fields a [symbols.NAME.VARIANT] table overrides; a granularity's table may hold
+    an output's (`unit.softmax`)."""
+    override = _table(entry, variant, source, where + ".")
+    inner = OUTPUT_VARIANTS if variant in GRANULARITIES else ()
+    _known(override, ROW_FIELDS + inner, source, f"{where}.{variant}.")
+    rows[variant] = {key: _text(override, key, source, f"{where}.{variant}.")
+                     for key in override if key in ROW_FIELDS}
+    for output in inner:
+        if output in override:
+            _variant_rows(rows, override, output, source, f"{where}.{variant}")
+            rows[f"{variant}.{output}"] = rows.pop(output)
 
 
 def _key(key: str) -> str:

@@ -14,6 +14,7 @@ def check_json(report: CheckReport) -> dict:
     return {
         "layers": list(report.network.sizes),
         "hidden_activation": report.network.hidden_activation,
+        "output": report.network.output,
         "leaky_slope": report.network.leaky_slope,
         "view": report.view,
         "m": report.m,

@@ -1,7 +1,8 @@
 """A network described in a TOML file (`--spec FILE.toml`), read with the standard library.
 
-    layers = [4, 8, 8, 1]          # n[0..L], required; the last must be 1
+    layers = [4, 8, 8, 1]          # n[0..L], required; the last is 1 for the sigmoid output
     hidden_activation = "tanh"     # relu (default), tanh, sigmoid or leaky_relu
+    output = "sigmoid"             # sigmoid (default), softmax (C = n[L] >= 2) or linear
     leaky_slope = 0.01             # α of leaky_relu
     title = "A deeper tanh network"
     licence = "CC BY 4.0"          # or `license`, like the --license option
@@ -20,12 +21,13 @@ from pathlib import Path
 from . import tomlfile
 from .choices import canonical
 from .errors import InputError
-from .model import DEFAULT_LEAKY_SLOPE, HIDDEN_ACTIVATIONS, Network, SpecError
+from .model import (DEFAULT_LEAKY_SLOPE, DEFAULT_OUTPUT, HIDDEN_ACTIVATIONS, OUTPUTS, Network,
+                    SpecError)
 from .usertext import MAX_LICENSE, MAX_TITLE, check_length, check_text
 
 EXAMPLE_LAYERS = "layers = [2, 3, 2, 1]"
 TEXT_KEYS = ("title", "licence", "license", "notation")
-KNOWN_KEYS = ("layers", "hidden_activation", "leaky_slope") + TEXT_KEYS
+KNOWN_KEYS = ("layers", "hidden_activation", "leaky_slope", "output") + TEXT_KEYS
 
 
 @dataclass(frozen=True)
@@ -62,7 +64,12 @@ def parse_spec(text: str, source: str = "spec") -> Spec:
         raise SpecError(f"{source}: missing key 'layers'; add the sizes n[0..L], e.g. {EXAMPLE_LAYERS}")
     if "licence" in table and "license" in table:
         raise SpecError(f"{source}: both 'licence' and 'license' are given; keep one of them")
-    sizes = _layers(table["layers"], source)
+    output = canonical(_typed(table, "output", str, DEFAULT_OUTPUT, source,
+                              "a string, one of " + ", ".join(OUTPUTS)), OUTPUTS)
+    if output not in OUTPUTS:
+        raise SpecError(f"{source}: 'output': unknown output {output!r}; write one of "
+                        + ", ".join(f'output = "{name}"' for name in OUTPUTS))
+    sizes = _layers(table["layers"], source, output)
     activation = canonical(_typed(table, "hidden_activation", str, "relu", source,
                                   "a string, one of " + ", ".join(HIDDEN_ACTIVATIONS)),
                            HIDDEN_ACTIVATIONS)
@@ -86,7 +93,7 @@ def parse_spec(text: str, source: str = "spec") -> Spec:
         except InputError as exc:
             raise SpecError(f"{source}: {exc}") from None
     try:
-        network = Network(sizes, activation, float(slope))
+        network = Network(sizes, activation, float(slope), output)
     except SpecError as exc:
         raise SpecError(f"{source}: {exc}") from None
     return Spec(network, title=text_values["title"],
@@ -109,8 +116,9 @@ def _typed(table: dict, key: str, kind, default, source: str, expected: str):
     return value
 
 
-def _layers(value: object, source: str) -> tuple[int, ...]:
-    """The sizes n[0..L]: an array of at least two whole numbers >= 1 ending in 1."""
+def _layers(value: object, source: str, output: str) -> tuple[int, ...]:
+    """The sizes n[0..L]: an array of at least two whole numbers >= 1, ending in 1 for the sigmoid
+    output (the other heads' output sizes are checked by Network)."""
     if not isinstance(value, list):
         raise SpecError(f"{source}: 'layers' must be an array of whole numbers, not "
                         f"{tomlfile.describe(value)}; write e.g. {EXAMPLE_LAYERS}")
@@ -123,7 +131,8 @@ def _layers(value: object, source: str) -> tuple[int, ...]:
     if len(value) < 2:
         raise SpecError(f"{source}: 'layers' needs at least two sizes n[0] and n[L]; "
                         f"write e.g. {EXAMPLE_LAYERS}")
-    if value[-1] != 1:
+    if output == "sigmoid" and value[-1] != 1:
         raise SpecError(f"{source}: 'layers' ends with n[{len(value) - 1}] = {value[-1]}; binary "
-                        "logistic regression needs exactly 1 output unit: end the array with 1")
+                        "logistic regression needs exactly 1 output unit: end the array with 1, "
+                        'or write output = "softmax" (C ≥ 2 classes) or output = "linear"')
     return tuple(value)

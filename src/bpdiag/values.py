@@ -13,7 +13,7 @@ import networkx as nx
 
 from .graph import attrs as a
 from .graph.ids import backward_id
-from .graph.unit import unit_id
+from .graph.ids import unit_id
 from .model import Network
 from .views import View
 
@@ -88,6 +88,14 @@ def _number(x: float) -> str:
     return "0" if text in ("-0", "0") else text.replace("-", "−")
 
 
+def _flat(value):
+    for item in value:
+        if isinstance(item, list):
+            yield from _flat(item)
+        else:
+            yield item
+
+
 def value_lines(value, per_example: bool = False) -> list[str]:
     """A small matrix row by row, '[0.12  −0.5]'; a larger one as its range; example 1 only
     when the node holds one value per example."""
@@ -98,10 +106,11 @@ def value_lines(value, per_example: bool = False) -> list[str]:
         return [prefix + _number(value)]
     rows = len(value)
     columns = len(value[0]) if rows else 0
-    if rows <= MAX_ROWS and columns <= MAX_COLUMNS:
+    flat = list(_flat(value))
+    matrix = all(not isinstance(x, list) for row in value for x in row)
+    if rows <= MAX_ROWS and columns <= MAX_COLUMNS and matrix:
         lines = ["[" + "  ".join(_number(x) for x in row) + "]" for row in value]
-    else:
-        flat = [x for row in value for x in row]
+    else:  # large, or more than two axes (the softmax's Jacobian per example)
         lines = [f"values in [{_number(min(flat))}, {_number(max(flat))}]"]
     return [prefix + lines[0], *lines[1:]]
 

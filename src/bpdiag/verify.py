@@ -13,7 +13,7 @@ import numpy as np
 from .execute import evaluate, forward_values, view_inputs
 from .graph import build_graph
 from .graph.ids import backward_id, forward_id
-from .graph.unit import unit_id
+from .graph.ids import unit_id
 from .model import DEFAULT_M, Network, SpecError
 from .quantities import forward_quantities, gradient_quantities
 from .views import DEFAULT_GRANULARITY, View
@@ -22,7 +22,8 @@ EPSILON = 1e-6        # central-difference step in float64
 TOLERANCE = 1e-7      # relative error below which a gradient passes (DLS uses 2e-7)
 # Round-off in J(θ ± ε) limits what central differences can see: each difference carries about
 # u·(|J| + mean 1/min(a, 1 − a))/ε of noise (u = float64's unit round-off; the second term is the
-# cross-entropy's sensitivity to a saturated output a = A[L], where log(1 − a) loses digits),
+# cross-entropy's sensitivity to a saturated output a = A[L], where log(1 − a) loses digits;
+# `_saturation` gives it for each output head),
 # whatever the gradient's size. NOISE_MARGIN times that is the floor below which a difference
 # means nothing.
 NOISE_MARGIN = 10.0
@@ -62,13 +63,24 @@ def _gradient(values: dict, network: Network, name: str, layer: int,
     return grad
 
 
+def _labels(network: Network, m: int, rng: np.random.Generator) -> np.ndarray:
+    """Y: a 0/1 label per example (sigmoid), one-hot columns over C classes (softmax), or
+    standard-normal targets (linear)."""
+    if network.output == "sigmoid":
+        return rng.integers(0, 2, size=(1, m)).astype(float)
+    outputs = network.units(network.depth)
+    if network.output == "softmax":
+        return np.eye(outputs)[:, rng.integers(0, outputs, size=m)]
+    return rng.standard_normal((outputs, m))
+
+
 def random_problem(network: Network, m: int, seed: int) -> Problem:
     """Data and parameters drawn from a seeded generator (He-scaled weights, small biases)."""
     if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
         raise SpecError(f"seed {seed!r} must be a whole number 0 or larger; e.g. --seed 0")
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((network.units(0), m))
-    y = rng.integers(0, 2, size=(1, m)).astype(float)
+    y = _labels(network, m, rng)
     params = {}
     for layer in range(1, network.depth + 1):
         fan_in = network.units(layer - 1)
@@ -168,6 +180,16 @@ def classify(relative: float, difference: float, size: float, noise: float,
     if difference <= noise:
         return "pass" if noise <= RESOLUTION * size else "too small"
     return "fail"
+
+
+def _saturation(network: Network, output: np.ndarray, y: np.ndarray) -> float:
+    """How much a log in the loss amplifies round-off: mean 1/min(a, 1 − a) for σ, the mean
+    1/a of the true classes for the softmax; the squared error has no log (1)."""
+    if network.output == "sigmoid":
+        return float(np.mean(1.0 / np.minimum(output, 1.0 - output)))
+    if network.output == "softmax":
+        return float(np.mean(1.0 / np.sum(output * y, axis=0)))
+    return 1.0
 
 
 @dataclass
@@ -285,8 +307,7 @@ def check(network: Network, m: int = DEFAULT_M, seed: int = 0,
         notes.append(f"a ReLU input lies {kink:.1e} from the kink at 0; finite differences may "
                      "disagree there" + ("" if data is not None else ": try another --seed"))
     errors, abs_errors, left_out = _errors(network, problem, grads, differences, kink, notes)
-    output = batch_forward[forward_id("A", network.depth)]
-    saturation = float(np.mean(1.0 / np.minimum(output, 1.0 - output)))
+    saturation = _saturation(network, batch_forward[forward_id("A", network.depth)], problem.y)
     return CheckReport(network, m, seed, problem, float(forward[forward_id("J")]), grads,
                        differences, errors, abs_errors, views_agree, kink, notes=notes, view=view,
                        saturation=saturation, numeric_checked=numeric, left_out=left_out,
@@ -322,7 +343,9 @@ def finite_forward(network: Network, forward: dict, source: str = "the data",
         for name in ("Z", "A"):
             if not np.all(np.isfinite(forward[forward_id(name, layer)])):
                 raise SpecError(f"{source}: {name}[{layer}] overflows (not finite); {fix}")
+    if network.output == "linear":
+        return  # the squared error takes no log: any finite output has a finite cost
     output = forward[forward_id("A", network.depth)]
     if np.any((output <= 0) | (output >= 1)):
         raise SpecError(f"{source}: A[{network.depth}] reaches exactly 0 or 1 in float64 (the "
-                        f"sigmoid saturates), so the cost log(A[L]) is infinite; {fix}")
+                        f"{network.output} saturates), so the cost's log(A[L]) is infinite; {fix}")

@@ -119,8 +119,10 @@ def explain_graph(graph: nx.DiGraph, title: str, network: str, forward_stop: str
 
 def _forward_stop(network: Network, inference: bool) -> str:
     if inference:
-        return (f"stop: at inference the forward pass ends at A[{network.depth}] = Ŷ, the predicted "
-                "probability: there are no labels, so no loss and no cost, and nothing is cached "
+        predicted = {"sigmoid": "the predicted probability", "softmax": "the predicted "
+                     "probabilities of the classes", "linear": "the predicted value"}[network.output]
+        return (f"stop: at inference the forward pass ends at A[{network.depth}] = Ŷ, {predicted}: "
+                "there are no labels, so no loss and no cost, and nothing is cached "
                 "because nothing will be differentiated")
     return ("stop: J(W, b; X, Y) is the cost, a function of W and b with X, Y fixed: "
             "the forward pass ends at J; back-propagation starts from it")

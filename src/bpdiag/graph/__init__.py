@@ -14,6 +14,7 @@ from ..views import View
 from . import attrs as a
 from .batch import build_batch
 from .example import build_example
+from .reverse import derive, mark_cache
 from .unit import build_unit
 
 # The deepest network (L) the batch and example views draw. Their size grows with L only (the
@@ -37,7 +38,8 @@ def check_drawable(network: Network, view: View) -> None:
             "use --format json (the graph without a drawing) or 'bpdiag check'")
 
 
-# One builder per granularity (views.GRANULARITIES): m examples at once, one example, one scalar.
+# One forward builder per granularity (views.GRANULARITIES): m examples at once, one example,
+# one scalar. Back-propagation is derived from the forward graph (reverse.py).
 BUILDERS = {"batch": build_batch, "example": build_example, "unit": build_unit}
 
 
@@ -52,20 +54,34 @@ def _drop_training_head(graph: nx.DiGraph) -> None:
 
 def build_graph(network: Network, view: View, *, m: int | None = None,
                 inference: bool = False) -> nx.DiGraph:
-    """The dataflow graph of `view`; `m` fixes the number of examples in the numeric dims."""
+    """The dataflow graph of `view`; `m` fixes the number of examples in the numeric dims.
+
+    The forward graph is built from the model; back-propagation to layer K is derived from it,
+    and the forward quantities its rules read are marked cached (none at inference). A view to
+    layer K needs the forward graph from layer K - 1 on: its rules read nothing further down.
+    """
     view.check_fits(network)
     if inference and not view.is_forward:
         from ..model import SpecError
         raise SpecError("--inference draws the forward pass only (nothing is differentiated "
                         "at inference); drop --to-layer or drop --inference")
-    graph = BUILDERS[view.granularity](network, view.to_layer, m=m, inference=inference)
+    if view.granularity == "unit":
+        from .unit import check_unit_size
+        check_unit_size(network, view)
+    first = 1 if view.is_forward else max(1, view.to_layer - 1)
+    graph = BUILDERS[view.granularity](network, m=m, first_layer=first)
     if inference:
         _drop_training_head(graph)
+    else:
+        mark_cache(graph, derive(graph, view.granularity, first).reads)
+    if not view.is_forward:
+        graph = derive(graph, view.granularity, view.to_layer).graph
     graph.graph.update(
         view=view.name,
         granularity=view.granularity,
         layers=list(network.sizes),
         hidden_activation=network.hidden_activation,
+        output=network.output,
         inference=inference,
     )
     return graph

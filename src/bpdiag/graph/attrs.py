@@ -48,12 +48,21 @@ ANNOTATION = "annotation"  # a note drawn on the diagram (e.g. where differentia
 FORWARD_PHASE, BACKWARD_PHASE = "forward", "backward"
 PHASES = (FORWARD_PHASE, BACKWARD_PHASE)
 
-# operations (the `op` attribute); execute.py gives each its numpy meaning
+# operations (the `op` attribute); ops/ gives each its numpy meaning and derivative rule
 LINEAR = "linear"                  # W·A + b
 ACTIVATION = "activation"          # g(Z), element-wise; `fn` names g
 LOSS = "loss"                      # binary cross-entropy per example
+CROSS_ENTROPY = "cross_entropy"    # −Σₖ Y log A over the C classes, per example
+SQUARED_ERROR = "squared_error"    # ½ ‖A − Y‖² per example
+SOFTMAX = "softmax"                # A = softmax(Z), column by column (not element-wise)
 MEAN = "mean"                      # mean over the examples (axis 1) or of everything (axis None)
 LOSS_DERIVATIVE = "loss_derivative"              # dA[L] = -Y/A + (1-Y)/(1-A)
+CROSS_ENTROPY_DERIVATIVE = "cross_entropy_derivative"  # dA[L] = -Y/A
+SQUARED_ERROR_DERIVATIVE = "squared_error_derivative"  # dA[L] = A - Y
+SOFTMAX_DERIVATIVE = "softmax_derivative"  # the softmax's Jacobian diag(a) − a aᵀ, per column
+JACOBIAN_PRODUCT = "jacobian_product"      # dZ = Jᵀ dA, column by column
+SOFTMAX_CHAIN = "softmax_chain"            # dz_j = a_j (da_j − Σ_k a_k da_k), the unit view's
+IDENTITY = "identity"                      # dZ = dA: the linear output's g' = 1
 ACTIVATION_DERIVATIVE = "activation_derivative"  # g'(Z), from Z or from the cached A
 HADAMARD = "hadamard"              # element-wise product
 SUBTRACT = "subtract"              # A[L] - Y
@@ -64,7 +73,9 @@ WEIGHTED_SUM = "weighted_sum"      # Σ_k w_k·v_k from operands w_1, v_1, w_2, 
 MEAN_OVER_EXAMPLES = "mean_over_examples"  # (1/m) Σᵢ of the product of its per-example operands;
 #                                            with `axis` None the result is the number J
 OPERATIONS = (LINEAR, ACTIVATION, LOSS, MEAN, LOSS_DERIVATIVE, ACTIVATION_DERIVATIVE,
-              HADAMARD, SUBTRACT, MATMUL, PRODUCT, WEIGHTED_SUM, MEAN_OVER_EXAMPLES)
+              HADAMARD, SUBTRACT, MATMUL, PRODUCT, WEIGHTED_SUM, MEAN_OVER_EXAMPLES,
+              CROSS_ENTROPY, SQUARED_ERROR, SOFTMAX, CROSS_ENTROPY_DERIVATIVE,
+              SQUARED_ERROR_DERIVATIVE, SOFTMAX_DERIVATIVE, JACOBIAN_PRODUCT, SOFTMAX_CHAIN, IDENTITY)
 
 COST_GROUP = "cost"
 

@@ -1,16 +1,77 @@
-"""The cost head every view shares: the loss and J after the last layer, and where the chain
-rule starts. The views differ only in shapes and wording, which they pass in."""
+"""The cost head every forward view shares: the label Y, the loss and J after the last layer.
+
+The output head (model.OUTPUTS) picks the loss operation and the wording below; the views differ
+only in shapes and names, which they pass in. In the templates, {out} is the prediction's
+symbol and {y} the label's.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from . import attrs as a
 from .builder import GraphBuilder
 from .ids import forward_id
 
 FWD = a.FORWARD_PHASE
-BWD = a.BACKWARD_PHASE
 COST_ID = forward_id("J")
 LOSS_ID = forward_id("loss")
+
+
+@dataclass(frozen=True)
+class HeadText:
+    y_formula: str
+    y_note: str
+    output_note: str
+    loss_formula: str  # the unit view writes its loss out term by term instead (unit.py)
+    loss_note: str
+
+
+# the loss operation of each output head and the label of its node
+LOSSES = {"sigmoid": (a.LOSS, "cross-entropy"), "softmax": (a.CROSS_ENTROPY, "cross-entropy"),
+          "linear": (a.SQUARED_ERROR, "squared error")}
+
+TEXT = {
+    ("sigmoid", "batch"): HeadText(
+        "Y ∈ {0, 1}^(1×m)", "labels, one per example: fixed data, not differentiated",
+        "Ŷ, the predicted probability of class 1.",
+        "ℒ = −(Y log {out} + (1 − Y) log(1 − {out}))", "binary cross-entropy, one value per example"),
+    ("sigmoid", "example"): HeadText(
+        "y = y(i) ∈ {0, 1}, entry i of Y", "the example's label: fixed data, not differentiated",
+        "ŷ, the predicted probability that y = 1.",
+        "ℒ({out}, y) = −(y log {out} + (1 − y) log(1 − {out}))", "binary cross-entropy of this example"),
+    ("sigmoid", "unit"): HeadText(
+        "y = y(i) ∈ {0, 1}, entry i of Y", "the example's label: fixed data, not differentiated",
+        "ŷ, the predicted probability that y = 1.", "", "binary cross-entropy of one example"),
+    ("softmax", "batch"): HeadText(
+        "Y ∈ {0, 1}^(C×m), one-hot: column i marks example i's class",
+        "labels, one one-hot column per example: fixed data, not differentiated",
+        "Ŷ, the predicted probabilities of the C = n[L] classes, one column per example.",
+        "ℒ = −Σₖ Y log {out}, summed over the C classes",
+        "cross-entropy over the C classes, one value per example"),
+    ("softmax", "example"): HeadText(
+        "y = y(i) ∈ {0, 1}^C, one-hot: column i of Y",
+        "the example's one-hot label: fixed data, not differentiated",
+        "ŷ, the predicted probabilities of the C classes.",
+        "ℒ({out}, y) = −Σₖ y log {out}, summed over the C classes",
+        "cross-entropy of this example over the C classes"),
+    ("softmax", "unit"): HeadText(
+        "{y} = entry (k, i) of Y: 1 for the example's class k, else 0",
+        "the example's one-hot label: fixed data, not differentiated",
+        "the predicted probability of class {k}.", "",
+        "cross-entropy of one example over the C classes"),
+    ("linear", "batch"): HeadText(
+        "Y ∈ ℝ^(n[L]×m)", "targets, one column per example: fixed data, not differentiated",
+        "Ŷ, the predicted values, one column per example.",
+        "ℒ = ½ ‖{out} − Y‖², per column", "half the squared error, one value per example"),
+    ("linear", "example"): HeadText(
+        "y = y(i), column i of Y", "the example's target: fixed data, not differentiated",
+        "ŷ, the predicted value.", "ℒ({out}, y) = ½ ‖{out} − y‖²",
+        "half the squared error of this example"),
+    ("linear", "unit"): HeadText(
+        "{y} = entry (k, i) of Y", "the example's target: fixed data, not differentiated",
+        "the predicted value {k}.", "", "half the squared error of one example"),
+}
 
 
 def add_cost(b: GraphBuilder, group: str | None, *, formula: str, note: str) -> str:
@@ -19,13 +80,14 @@ def add_cost(b: GraphBuilder, group: str | None, *, formula: str, note: str) -> 
                       group=group, shape=[], dims=[], formula=formula, note=note)
 
 
-def add_loss(b: GraphBuilder, prediction: str, label: str, *, shape: list[str],
+def add_loss(b: GraphBuilder, output: str, operands: list[str], *, shape: list[str],
              dims: list[int | None], formula: str, note: str) -> str:
-    """ℒ, the binary cross-entropy of the prediction and the label."""
+    """ℒ of the prediction and the label (`operands`: prediction, label; the unit view: one
+    pair per output unit), with the loss of the `output` head."""
     loss = b.quantity(LOSS_ID, symbol="ℒ", name="ℒ", kind=a.FORWARD, phase=FWD, layer=None,
                       group=a.COST_GROUP, shape=shape, dims=dims, formula=formula, note=note)
-    b.operation(loss, a.LOSS, [prediction, label], phase=FWD, layer=None, group=a.COST_GROUP,
-                label="cross-entropy")
+    op, label = LOSSES[output]
+    b.operation(loss, op, operands, phase=FWD, layer=None, group=a.COST_GROUP, label=label)
     return loss
 
 
@@ -33,23 +95,3 @@ def average_loss(b: GraphBuilder, loss: str, cost: str, *, op: str, label: str) 
     """J = the mean of the loss over the m examples (`op`: mean, or mean_over_examples)."""
     b.operation(cost, op, [loss], phase=FWD, layer=None, group=a.COST_GROUP, label=label,
                 **{a.AXIS: None})
-
-
-def seed_gradient(b: GraphBuilder, cost: str, d_a: str, prediction: str, label: str, *,
-                  layer: int, group: str, text: str) -> None:
-    """dA[L] = ∂ℒ/∂A[L]: the first backward step, linked to J where the chain rule starts."""
-    op = b.operation(d_a, a.LOSS_DERIVATIVE, [prediction, label], phase=BWD, layer=layer,
-                     group=group, label=text)
-    b.link(cost, op, a.SEED)
-
-
-def add_shortcut(b: GraphBuilder, d_z: str, prediction: str, label: str, *, layer: int,
-                 group: str, difference: str) -> None:
-    """dZ[L] = A[L] − Y, the σ-with-cross-entropy shortcut: a second route the check compares."""
-    b.operation(d_z, a.SUBTRACT, [prediction, label], phase=BWD, layer=layer, group=group,
-                equivalent=True, suffix="shortcut", label=f"{difference} (σ with cross-entropy)")
-
-
-def add_stop(b: GraphBuilder, text: str, *, to_layer: int, near: str) -> None:
-    """The note where back-propagation to layer `to_layer` ends."""
-    b.annotation("bwd:stop", text=text, layer=to_layer - 1, group=None, near=near)

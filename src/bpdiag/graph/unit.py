@@ -1,7 +1,8 @@
 """The unit views: every scalar is a node (z[l]_j, a[l]_j, w[l]_jk, b[l]_j and their gradients).
 
 Forward:  z[l]_j = Σ_k w[l]_jk a[l-1]_k + b[l]_j,  a[l]_j = g[l](z[l]_j),  J = (1/m) Σᵢ ℒ(i)
-Backward: da[l-1]_k = Σ_j w[l]_jk dz[l]_j,  dz[l]_j = da[l]_j · g[l]'(z[l]_j),
+Backward (derived by reverse.py from ops/weighted_sum.py, activation.py, softmax.py, loss.py):
+          da[l-1]_k = Σ_j w[l]_jk dz[l]_j,  dz[l]_j = da[l]_j · g[l]'(z[l]_j),
           dw[l]_jk = (1/m) Σᵢ dz[l]_j(i) a[l-1]_k(i),  db[l]_j = (1/m) Σᵢ dz[l]_j(i)
 
 As in the example views, the numeric check evaluates the per-example scalars once per example i
@@ -20,11 +21,10 @@ from ..views import View
 from . import attrs as a
 from . import head
 from .builder import GraphBuilder
-from .cache import Cache
-from .notation import ACTIVATION_NAMES, derivative_reads, local_derivative_formula
+from .ids import label_id, label_symbol, unit_id, unit_symbol
+from .notation import ACTIVATION_NAMES
 
 FWD = a.FORWARD_PHASE
-BWD = a.BACKWARD_PHASE
 
 # The most nodes (quantities, operations and the stop note) a unit view may have. The default
 # 2,3,2,1 network's largest unit view (back-propagation to layer 1) has 101; past about twice that
@@ -35,41 +35,21 @@ BWD = a.BACKWARD_PHASE
 # without building it.
 MAX_UNIT_NODES = 250
 
+_sym = unit_symbol
 
-
-def _sub(*indices: int | str) -> str:
-    """Subscripts '12' for (1, 2) or '1k'; '1,12' once a number has two digits, to stay readable."""
-    if any(isinstance(index, int) and index >= 10 for index in indices):
-        return ",".join(str(index) for index in indices)
-    return "".join(str(index) for index in indices)
-
-
-def _sym(name: str, layer: int, *indices: int | str) -> str:
-    """'w', 2, 1, 2 -> 'w[2]_12'; 'a', 0, 'k' -> 'x_k' (a[0] is the input)."""
-    if (name, layer) == ("a", 0):
-        return f"x_{_sub(*indices)}"
-    return f"{name}[{layer}]_{_sub(*indices)}"
-
-
-def unit_id(name: str, layer: int, *indices: int) -> str:
-    """Stable id of a scalar, e.g. fwd:L2:w_1_2, fwd:x_1, bwd:L2:dz_1."""
-    tail = "_".join(str(index) for index in indices)
-    if (name, layer) == ("a", 0):
-        return f"fwd:x_{tail}"
-    phase = "bwd" if name.startswith("d") else "fwd"
-    return f"{phase}:L{layer}:{name}_{tail}"
-
-
-LABEL_ID = "fwd:y"
 
 
 def unit_node_count(network: Network, view: View) -> int:
     """How many nodes the unit graph of `view` has, counted from the sizes without building it."""
+    from ..ops.activation import derivative_reads  # ops import the graph's vocabulary
     n, L = network.sizes, network.depth
+    outputs = n[L]  # one label y_k per output unit (one y for the sigmoid's single unit)
     if view.is_forward:
-        return n[0] + sum(n[l] * (n[l - 1] + 5) for l in range(1, L + 1)) + 5
-    # J, y, a[L]_1; da[L]_1 and g[L]' with their operations; dz[L]_1, its operation and shortcut
-    count = 10
+        # x_k; per unit w[l]_jk, b, z, its sum, a and g; y_k, ℒ, its loss, J and its mean
+        return n[0] + sum(n[l] * (n[l - 1] + 5) for l in range(1, L + 1)) + outputs + 4
+    # J; per output unit y_k, a[L]_k, da[L]_k and its operation, dz[L]_k, its operation and
+    # shortcut; and g[L]' with its operation where the output has one (σ: yes; softmax, linear: no)
+    count = 1 + outputs * (7 + (2 if network.output == "sigmoid" else 0))
     for layer in range(L, view.to_layer - 1, -1):
         # a[l-1]_k (or x_k) read by dw; dw and db with their operations
         count += n[layer - 1] + 2 * n[layer] * n[layer - 1] + 2 * n[layer]
@@ -92,26 +72,10 @@ def check_unit_size(network: Network, view: View) -> None:
         )
 
 
-def cached_readers(network: Network) -> Cache:
-    """Forward scalars the backward pass reads, mapped to the gradients that read them."""
-    L, n = network.depth, network.sizes
-    cache = Cache()
-    cache.read(unit_id("a", L, 1), _sym("da", L, 1))
-    for layer in range(L, 0, -1):
-        source = derivative_reads(network.activation(layer)).lower()
-        for j in range(1, n[layer] + 1):
-            cache.read(unit_id(source, layer, j), _sym("dz", layer, j))
-        if layer > 1:
-            for k in range(1, n[layer - 1] + 1):
-                for j in range(1, n[layer] + 1):
-                    cache.read(unit_id("a", layer - 1, k), _sym("dw", layer, j, k))
-    return cache
-
-
 class _UnitViews:
-    def __init__(self, network: Network, inference: bool) -> None:
+    def __init__(self, network: Network) -> None:
         self.net = network
-        self.cache = Cache() if inference else cached_readers(network)
+        self.text = head.TEXT[network.output, "unit"]
 
     def units(self, layer: int) -> range:
         return range(1, self.net.units(layer) + 1)
@@ -128,11 +92,14 @@ class _UnitViews:
         """a[layer]_k, or the input x_k when layer is 0."""
         return self.add_input(b, k, group) if layer == 0 else self.add_activation(b, layer, k, group)
 
-    def add_y(self, b: GraphBuilder, group: str | None = None) -> str:
+    def add_y(self, b: GraphBuilder, k: int) -> str:
+        """The label y, or entry y_k of the one-hot label or the targets."""
+        count = self.net.units(self.net.depth)
+        y = label_symbol(k, count)
         return b.quantity(
-            LABEL_ID, symbol="y", name="y", kind=a.DATA, phase=FWD, layer=None, group=group,
-            shape=[], dims=[], formula="y = y(i) ∈ {0, 1}, entry i of Y",
-            note="the example's label: fixed data, not differentiated",
+            label_id(k, count), symbol=y, name="y", kind=a.DATA, phase=FWD, layer=None,
+            group=None, shape=[], dims=[], formula=self.text.y_formula.replace("{y}", y),
+            note=self.text.y_note,
         )
 
     def add_weight(self, b: GraphBuilder, layer: int, j: int, k: int, group: str | None) -> str:
@@ -156,19 +123,21 @@ class _UnitViews:
         node_id = unit_id("z", layer, j)
         return b.quantity(
             node_id, symbol=_sym("z", layer, j), name="z", kind=a.FORWARD, phase=FWD, layer=layer,
-            group=group, shape=[], dims=[], formula=self.sum_formula(layer, j), **self.cache.marks(node_id),
+            group=group, shape=[], dims=[], formula=self.sum_formula(layer, j),
         )
 
     def add_activation(self, b: GraphBuilder, layer: int, j: int, group: str | None) -> str:
         node_id = unit_id("a", layer, j)
-        marks = self.cache.marks(node_id)
+        note = ""
         if layer == self.net.depth:
-            marks["note"] = ("ŷ, the predicted probability that y = 1. " + marks["note"]).strip()
+            note = self.text.output_note
+            if self.net.output != "sigmoid":
+                note = f"ŷ_{j}, " + note.replace("{k}", str(j))
         g = ACTIVATION_NAMES[self.net.activation(layer)]
         return b.quantity(
             node_id, symbol=_sym("a", layer, j), name="a", kind=a.FORWARD, phase=FWD, layer=layer,
             group=group, shape=[], dims=[], formula=f"{_sym('a', layer, j)} = {g}({_sym('z', layer, j)})",
-            **marks,
+            note=note,
         )
 
     def add_cost(self, b: GraphBuilder, group: str | None) -> str:
@@ -181,12 +150,38 @@ class _UnitViews:
         terms = [f"{_sym('w', layer, j, k)} {_sym('a', layer - 1, k)}" for k in self.units(layer - 1)]
         return f"{_sym('z', layer, j)} = " + " + ".join(terms + [_sym("b", layer, j)])
 
+    def loss_formula(self, pairs: list[str]) -> str:
+        """ℒ of one example written out over its output units."""
+        outs = [_sym("a", self.net.depth, k) for k in range(1, len(pairs) // 2 + 1)]
+        count = len(outs)
+        ys = [label_symbol(k, count) for k in range(1, count + 1)]
+        if self.net.output == "sigmoid":
+            return f"ℒ = −(y log {outs[0]} + (1 − y) log(1 − {outs[0]}))"
+        if self.net.output == "softmax":
+            return "ℒ = −(" + " + ".join(f"{y} log {out}" for out, y in zip(outs, ys)) + ")"
+        return "ℒ = ½ (" + " + ".join(f"({out} − {y})²" for out, y in zip(outs, ys)) + ")"
+
+    def _activate(self, b: GraphBuilder, layer: int, j: int, inputs: list[str],
+                  group: str) -> str:
+        """a[l]_j = g(z[l]_j); the softmax's a[L]_j reads all of z[L] (`index` says which)."""
+        fn = self.net.activation(layer)
+        act = self.add_activation(b, layer, j, group)
+        extra = {a.FUNCTION: fn, "slope": self.net.leaky_slope}
+        if fn == "softmax":
+            extra["index"] = j
+        b.operation(act, a.SOFTMAX if fn == "softmax" else a.ACTIVATION, inputs, phase=FWD,
+                    layer=layer, group=group, label=ACTIVATION_NAMES[fn], **extra)
+        return act
+
     # -- the forward view -------------------------------------------------------------------
-    def forward(self) -> nx.DiGraph:
+    def forward(self, first_layer: int = 1) -> nx.DiGraph:
+        """The forward graph; from `first_layer` on (its inputs a[first_layer - 1]_k given)."""
         L = self.net.depth
         b = GraphBuilder()
-        prev = [self.add_input(b, k) for k in self.units(0)]
-        for layer in range(1, L + 1):
+        below = first_layer - 1
+        prev = [self.add_prev(b, below, k, a.layer_group(below) if below else None)
+                for k in self.units(below)]
+        for layer in range(first_layer, L + 1):
             group = a.layer_group(layer)
             fn = self.net.activation(layer)
             current = []
@@ -199,134 +194,22 @@ class _UnitViews:
                 b.operation(z, a.WEIGHTED_SUM, operands, phase=FWD, layer=layer, group=group,
                             label=f"Σ_k {_sym('w', layer, j, 'k')} {_sym('a', layer - 1, 'k')} "
                                   f"+ {_sym('b', layer, j)}", **{a.BIAS: True})
-                act = self.add_activation(b, layer, j, group)
-                b.operation(act, a.ACTIVATION, [z], phase=FWD, layer=layer, group=group,
-                            label=ACTIVATION_NAMES[fn],
-                            **{a.FUNCTION: fn, "slope": self.net.leaky_slope})
-                current.append(act)
+                current.append(z)
+                if fn != "softmax":  # g is element-wise: a[l]_j right after z[l]_j
+                    current[-1] = self._activate(b, layer, j, [z], group)
+            if fn == "softmax":  # every a[L]_j reads every z[L]_k
+                current = [self._activate(b, layer, j, current, group) for j in self.units(layer)]
             prev = current
-        y = self.add_y(b)
-        out = _sym("a", L, 1)
-        loss = head.add_loss(b, prev[0], y, shape=[], dims=[],
-                             formula=f"ℒ = −(y log {out} + (1 − y) log(1 − {out}))",
-                             note="binary cross-entropy of one example")
+        pairs = []
+        for k, out in enumerate(prev, start=1):
+            pairs += [out, self.add_y(b, k)]
+        loss = head.add_loss(b, self.net.output, pairs, shape=[], dims=[],
+                             formula=self.loss_formula(pairs), note=self.text.loss_note)
         head.average_loss(b, loss, self.add_cost(b, a.COST_GROUP), op=a.MEAN_OVER_EXAMPLES,
                           label="(1/m) Σᵢ over the m examples")
         return b.graph
 
-    # -- the backward view ------------------------------------------------------------------
-    def backward(self, to_layer: int) -> nx.DiGraph:
-        L = self.net.depth
-        b = GraphBuilder()
-        cost = self.add_cost(b, None)
-        y = self.add_y(b)
-        top = a.layer_group(L)
-        a_out = self.add_activation(b, L, 1, top)
-        out = _sym("a", L, 1)
-        d_a = b.quantity(
-            unit_id("da", L, 1), symbol=_sym("da", L, 1), name="da", kind=a.GRADIENT, phase=BWD,
-            layer=L, group=top, shape=[], dims=[],
-            formula=f"{_sym('da', L, 1)} = −y / {out} + (1 − y) / (1 − {out})",
-            note="derivative of one example's loss by the output activation, ∂ℒ/∂a",
-        )
-        head.seed_gradient(b, cost, d_a, a_out, y, layer=L, group=top, text="∂ℒ/∂a")
-        d_z = self._dz(b, L, 1, d_a)
-        head.add_shortcut(b, d_z, a_out, y, layer=L, group=top, difference=f"{out} − y")
-        d_zs = [d_z]
-        for layer in range(L, to_layer - 1, -1):
-            d_zs = self._layer_gradients(b, layer, d_zs, to_layer)
-        if to_layer == 1:
-            text = "stop: da[0]_k = Σ_j w[1]_jk dz[1]_j is never needed,\nx is data, not a variable of J"
-        else:
-            text = (f"stop: back-propagation to layer {to_layer} ends here;\n"
-                    f"da[{to_layer - 1}]_k = Σ_j w[{to_layer}]_jk dz[{to_layer}]_j would continue "
-                    f"to layer {to_layer - 1}")
-        head.add_stop(b, text, to_layer=to_layer, near=unit_id("dz", to_layer, 1))
-        return b.graph
 
-    def _dz(self, b: GraphBuilder, layer: int, j: int, d_a: str) -> str:
-        """dz[l]_j = da[l]_j · g[l]'(z[l]_j), g' computed from the cached z[l]_j or a[l]_j."""
-        group = a.layer_group(layer)
-        fn = self.net.activation(layer)
-        reads = derivative_reads(fn).lower()
-        cached_input = (self.add_preactivation(b, layer, j, group) if reads == "z"
-                        else self.add_activation(b, layer, j, group))
-        z, act = _sym("z", layer, j), _sym("a", layer, j)
-        lhs = f"g[{layer}]'({z})"
-        derivative = b.quantity(
-            unit_id("dg", layer, j), symbol=lhs, name="g'", kind=a.DERIVATIVE, phase=BWD,
-            layer=layer, group=group, shape=[], dims=[],
-            formula=local_derivative_formula(fn, lhs, z, act, self.net.leaky_slope, elementwise=False),
-            note=f"local derivative of {ACTIVATION_NAMES[fn]}, evaluated on the cached {reads}[{layer}]_{j}",
-        )
-        b.operation(derivative, a.ACTIVATION_DERIVATIVE, [cached_input], phase=BWD, layer=layer,
-                    group=group, label=f"{ACTIVATION_NAMES[fn]}′",
-                    **{a.FUNCTION: fn, "slope": self.net.leaky_slope})
-        formula = f"{_sym('dz', layer, j)} = {_sym('da', layer, j)} · {lhs}"
-        if layer == self.net.depth:
-            formula += f" = {act} − y"
-        d_z = b.quantity(
-            unit_id("dz", layer, j), symbol=_sym("dz", layer, j), name="dz", kind=a.GRADIENT,
-            phase=BWD, layer=layer, group=group, shape=[], dims=[], formula=formula,
-            note=f"∂ℒ/∂{z} for one example (entry ({j}, i) of dZ[{layer}])",
-        )
-        b.operation(d_z, a.PRODUCT, [d_a, derivative], phase=BWD, layer=layer, group=group,
-                    label="·")
-        return d_z
-
-    def _layer_gradients(self, b: GraphBuilder, layer: int, d_zs: list[str],
-                         to_layer: int) -> list[str]:
-        """dw[l]_jk and db[l]_j (averaged over the examples), then dz[l-1]_k when going on."""
-        group = a.layer_group(layer)
-        prev = [self.add_prev(b, layer - 1, k, group) for k in self.units(layer - 1)]
-        for j, d_z in zip(self.units(layer), d_zs):
-            dz_sym = _sym("dz", layer, j)
-            for k, source in zip(self.units(layer - 1), prev):
-                prev_sym, dw_sym = _sym("a", layer - 1, k), _sym("dw", layer, j, k)
-                d_w = b.quantity(
-                    unit_id("dw", layer, j, k), symbol=dw_sym, name="dw", kind=a.GRADIENT,
-                    phase=BWD, layer=layer, group=group, shape=[], dims=[],
-                    formula=f"{dw_sym} = (1/m) Σᵢ {dz_sym}(i) {prev_sym}(i)",
-                    note=f"∂J/∂{_sym('w', layer, j, k)}, the sought gradient",
-                )
-                b.operation(d_w, a.MEAN_OVER_EXAMPLES, [d_z, source], phase=BWD, layer=layer,
-                            group=group, label=f"(1/m) Σᵢ {dz_sym} {prev_sym}")
-            db_sym = _sym("db", layer, j)
-            d_b = b.quantity(
-                unit_id("db", layer, j), symbol=db_sym, name="db", kind=a.GRADIENT, phase=BWD,
-                layer=layer, group=group, shape=[], dims=[],
-                formula=f"{db_sym} = (1/m) Σᵢ {dz_sym}(i)",
-                note=f"∂J/∂{_sym('b', layer, j)}, the sought gradient",
-            )
-            b.operation(d_b, a.MEAN_OVER_EXAMPLES, [d_z], phase=BWD, layer=layer, group=group,
-                        label=f"(1/m) Σᵢ {dz_sym}")
-        if layer - 1 < to_layer:
-            return d_zs
-        below = []
-        for k in self.units(layer - 1):
-            operands = []
-            for j, d_z in zip(self.units(layer), d_zs):
-                operands += [self.add_weight(b, layer, j, k, group), d_z]
-            da_sym = _sym("da", layer - 1, k)
-            d_a = b.quantity(
-                unit_id("da", layer - 1, k), symbol=da_sym, name="da", kind=a.GRADIENT,
-                phase=BWD, layer=layer - 1, group=a.layer_group(layer - 1), shape=[], dims=[],
-                formula=f"{da_sym} = " + " + ".join(
-                    f"{_sym('w', layer, j, k)} {_sym('dz', layer, j)}" for j in self.units(layer)),
-                note=f"the gradient flows back through the weights out of unit {k} of layer {layer - 1}",
-            )
-            b.operation(d_a, a.WEIGHTED_SUM, operands, phase=BWD, layer=layer, group=group,
-                        label=f"Σ_j {_sym('w', layer, 'j', k)} {_sym('dz', layer, 'j')}")
-            below.append(self._dz(b, layer - 1, k, d_a))
-        return below
-
-
-def build_unit(network: Network, to_layer: int | None, *, m: int | None = None,
-               inference: bool = False) -> nx.DiGraph:
-    """The forward view (to_layer None) or back-propagation to `to_layer`, one node per scalar.
-
-    Raises SpecError when the view would exceed MAX_UNIT_NODES. `m` appears in no shape.
-    """
-    check_unit_size(network, View(to_layer, "unit"))
-    views = _UnitViews(network, inference)
-    return views.forward() if to_layer is None else views.backward(to_layer)
+def build_unit(network: Network, *, m: int | None = None, first_layer: int = 1) -> nx.DiGraph:
+    """The forward graph, one node per scalar, from `first_layer` on. `m` appears in no shape."""
+    return _UnitViews(network).forward(first_layer)
