@@ -294,3 +294,50 @@ def test_more_w_than_layers_allowed_is_one_line(tmp_path):
     result = run("check", "--data", str(tmp_path / "deep.npz"))
     assert result.exit_code == 2 and len(result.output.splitlines()) == 1
     assert "more than the 100 layers" in result.output
+
+
+# --- the output heads on given data ------------------------------------------------------------
+
+def test_data_takes_the_output_head_and_its_sizes_from_the_w_shapes(tmp_path):
+    """--output softmax with --data needs no --layers (the default's 2,3,2,1 ends in one unit,
+    which a softmax refuses): the sizes are the file's; the JSON is computed on its values."""
+    network = Network((2, 4, 3), output="softmax")
+    problem = random_problem(network, 5, 1)
+    path = save(tmp_path / "soft.npz", problem)
+    result = run("check", "--data", path, "--output", "softmax", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["output"] == "softmax" and data["layers"] == [2, 4, 3] and data["ok"] is True
+    assert np.array_equal(np.array(data["Y"]), problem.y)
+    seeded = json.loads(run("check", "--layers", "2,4,3", "--output", "softmax", "--m", "5",
+                            "--seed", "1", "--json").stdout)
+    assert data["cost"] == seeded["cost"] and data["grads"]["dW1"] == seeded["grads"]["dW1"]
+    assert "warning" not in result.stderr
+
+
+def test_label_warnings_follow_the_output_head(tmp_path):
+    linear = random_problem(Network((2, 3, 1), output="linear"), 5, 0)
+    assert np.any((linear.y != 0) & (linear.y != 1))      # real-valued targets
+    result = run("check", "--data", save(tmp_path / "lin.npz", linear), "--output", "linear")
+    assert result.exit_code == 0 and "warning" not in result.stderr, result.output
+    # the same targets under a sigmoid are labels other than 0 and 1: computed, with a warning
+    result = run("check", "--data", save(tmp_path / "lin.npz", linear), "--no-numeric")
+    assert "Y holds 5 value(s) other than 0 and 1" in result.stderr
+    soft = random_problem(Network((2, 3, 3), output="softmax"), 4, 0)
+    soft.y[:, 2] = [0.5, 0.5, 0]                            # class probabilities: computed as written
+    result = run("check", "--data", save(tmp_path / "s.npz", soft), "--output", "softmax")
+    assert result.exit_code == 0, result.output
+    assert "Y holds 2 value(s) other than 0 and 1" in result.stderr
+    soft.y[:, 0] = [1, 1, 0]                                # two classes for one example: refused
+    result = run("check", "--data", save(tmp_path / "s.npz", soft), "--output", "softmax",
+                 "--no-numeric")
+    assert result.exit_code == 2, result.output
+    assert ("Y has 1 column(s) that do not sum to 1 (column 0 sums to 2); a softmax's labels "
+            "are one-hot over the 3 classes") in result.stderr
+
+
+def test_softmax_without_layers_draws_the_default_with_three_classes(tmp_path):
+    result = run("render", "--output", "softmax", "--forward", "--format", "json",
+                 "--out", str(tmp_path))
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "forward.json").read_text())["graph"]["layers"] == [2, 3, 2, 3]

@@ -199,7 +199,7 @@ def test_cli_output_option_on_check_render_and_explain(tmp_path):
     assert data["output"] == "softmax" and data["ok"] is True
     y = np.array(data["Y"])
     assert y.shape == (3, 4) and np.array_equal(y.sum(axis=0), np.ones(4))
-    assert set(data["grads"]) == {"dW1", "db1", "dW2", "db2"}
+    assert set(data["grads"]) == {"dW1", "db1", "dW2", "db2", "dZ1", "dZ2", "dA0", "dA1", "dA2"}
     result = runner.invoke(cli, ["render", "--layers", "2,2", "--output", "linear", "--format",
                                  "json", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output

@@ -99,7 +99,8 @@ def load_data(source: DataLike, network: NetworkLike | None = None) -> Data:
                              f"{','.join(map(str, source.network.sizes))}; drop network")
         return dataclasses.replace(source, network=given)  # the same sizes, other activations
     options = {} if given is None else {"hidden_activation": given.hidden_activation,
-                                        "leaky_slope": given.leaky_slope, "layers": given.sizes}
+                                        "leaky_slope": given.leaky_slope, "output": given.output,
+                                        "layers": given.sizes}
     if isinstance(source, (str, os.PathLike)):
         found = load(source, option="data", **options)
     else:

@@ -17,11 +17,10 @@ from . import __version__
 from .errors import STOP_SIGNALS, BpdiagError
 from .layouts import DEFAULT_LAYOUT, LAYOUTS
 from .layouts import HELP as LAYOUT_HELP
-from .model import (DEFAULT_LEAKY_SLOPE, DEFAULT_M, DEFAULT_OUTPUT, HIDDEN_ACTIVATIONS, OUTPUTS, Network,
-                    parse_sizes)
+from .model import (DEFAULT_LEAKY_SLOPE, DEFAULT_M, DEFAULT_OUTPUT, DEFAULT_SIZES_FOR,
+                    HIDDEN_ACTIVATIONS, OUTPUTS, Network, parse_sizes)
 from .views import DEFAULT_GRANULARITY, GRANULARITIES
 
-DEFAULT_LAYERS = "2,3,2,1"
 EXPLAIN_FORMATS = ("text", "markdown", "latex")  # bpdiag.explanation.FORMATS, without importing it
 
 
@@ -215,7 +214,7 @@ def _load_data(data_file: Path, network: Network, *, instead_of: tuple[str, ...]
                                f"drop {' and '.join(clash)}")
     layers = network.sizes if _given("layers") or _given("spec_file") else None
     data = load_data(data_file, hidden_activation=network.hidden_activation,
-                     leaky_slope=network.leaky_slope, layers=layers)
+                     leaky_slope=network.leaky_slope, output=network.output, layers=layers)
     for line in data.warnings:
         _warn(line)
     return data
@@ -256,7 +255,11 @@ def network_options(command):
             if slope_given and hidden_activation != "leaky_relu":
                 raise click.UsageError("--leaky-slope applies to --hidden-activation leaky_relu "
                                        f"only, not {hidden_activation}; drop one of them")
-            network = Network(parse_sizes(layers), hidden_activation, leaky_slope, output)
+            if layers is None:  # with --data the W shapes give the sizes (npzdata)
+                sizes = DEFAULT_SIZES_FOR[output.lower()]  # (a click.Choice: one of OUTPUTS)
+            else:
+                sizes = parse_sizes(layers)
+            network = Network(sizes, hidden_activation, leaky_slope, output)
         if wants_spec:
             kwargs["spec"] = spec
         return command(*args, network=network, **kwargs)
@@ -266,9 +269,10 @@ def network_options(command):
                      metavar="FILE.toml",
                      help=f"The network from a TOML file ({spec_keys}); not with "
                           "--layers/--hidden-activation/--leaky-slope/--output."),
-        click.option("--layers", default=DEFAULT_LAYERS, show_default=True, metavar="N0,N1,...,1",
+        click.option("--layers", default=None, metavar="N0,N1,...,1",
                      help="Units per layer n[0..L]; the last is 1 for --output sigmoid, the "
-                          "number of classes C >= 2 for softmax."),
+                          "number of classes C >= 2 for softmax. [default: 2,3,2,1; 2,3,2,3 for "
+                          "softmax; with --data, from its W shapes]"),
         click.option("--hidden-activation", type=click.Choice(HIDDEN_ACTIVATIONS, case_sensitive=False), default="relu",
                      show_default=True, help="g[l] of the hidden layers (the output's: --output)."),
         click.option("--leaky-slope", type=float, default=DEFAULT_LEAKY_SLOPE, show_default=True,

@@ -21,6 +21,9 @@ OUTPUT_ACTIVATIONS = {"sigmoid": "sigmoid", "softmax": "softmax", "linear": "ide
 TASKS = {"sigmoid": "binary logistic regression", "softmax": "softmax classification",
          "linear": "linear regression"}
 DEFAULT_SIZES = (2, 3, 2, 1)
+# the command line's network when --layers is not given: the default, ending in C = 3 classes
+# for the softmax (which needs C ≥ 2)
+DEFAULT_SIZES_FOR = {"sigmoid": DEFAULT_SIZES, "softmax": (2, 3, 2, 3), "linear": DEFAULT_SIZES}
 DEFAULT_LEAKY_SLOPE = 0.01
 # Examples in the seeded problem of `check` and of `render --values`: one default, so the numbers
 # drawn are those check prints; few enough that a matrix of values fits on the diagram.

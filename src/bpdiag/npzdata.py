@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import InputError
-from .model import DEFAULT_LEAKY_SLOPE, MAX_LAYERS, Network, SpecError
+from .model import DEFAULT_LEAKY_SLOPE, DEFAULT_OUTPUT, MAX_LAYERS, Network, SpecError
 from .verify import Problem
 
 PARAMETER = re.compile(r"([Wb])([1-9][0-9]*)\Z")
@@ -57,7 +57,11 @@ def label_shape(network: Network, m: int) -> tuple[int, int]:
 
 
 def label_warnings(network: Network, y: np.ndarray) -> list[str]:
-    """What is unusual about labels of the right shape (computed as written all the same)."""
+    """What is unusual about labels of the right shape for the output head (computed as written
+    all the same): a sigmoid's other than 0 and 1, a softmax's columns not one-hot; a linear
+    output's targets are any numbers."""
+    if network.output == "linear":
+        return []
     odd = y[(y != 0) & (y != 1)]
     if odd.size:
         return [f"Y holds {odd.size} value(s) other than 0 and 1 (e.g. {float(odd.flat[0]):g}); "
@@ -65,12 +69,26 @@ def label_warnings(network: Network, y: np.ndarray) -> list[str]:
     return []
 
 
+def label_errors(network: Network, y: np.ndarray, source: str) -> list[str]:
+    """Labels no head can take: a softmax's columns must each sum to 1 (one-hot, or class
+    probabilities), as its cross-entropy's dZ[L] = A[L] − Y assumes."""
+    if network.output != "softmax":
+        return []
+    sums = y.sum(axis=0)
+    off = np.flatnonzero(~np.isclose(sums, 1.0, rtol=0.0, atol=1e-9))
+    if off.size == 0:
+        return []
+    return [f"{source}: Y has {off.size} column(s) that do not sum to 1 (column {int(off[0])} sums "
+            f"to {float(sums[off[0]]):g}); a softmax's labels are one-hot over the "
+            f"{y.shape[0]} classes, one 1 per example"]
+
+
 def load_data(path: str | os.PathLike, *, hidden_activation: str = "relu",
-              leaky_slope: float = DEFAULT_LEAKY_SLOPE, layers: tuple[int, ...] | None = None,
-              option: str = "--data") -> Data:
+              leaky_slope: float = DEFAULT_LEAKY_SLOPE, output: str = DEFAULT_OUTPUT,
+              layers: tuple[int, ...] | None = None, option: str = "--data") -> Data:
     """The problem in the .npz file `path` (see `from_arrays`)."""
     return from_arrays(read_npz(path, option), source=str(path), hidden_activation=hidden_activation,
-                       leaky_slope=leaky_slope, layers=layers)
+                       leaky_slope=leaky_slope, output=output, layers=layers)
 
 
 def read_npz(path: str | os.PathLike, option: str = "--data") -> dict[str, np.ndarray]:
@@ -150,7 +168,7 @@ def _symbolic(key: str) -> str:
 
 def from_arrays(arrays: Mapping[str, object], *, source: str = "data",
                 hidden_activation: str = "relu", leaky_slope: float = DEFAULT_LEAKY_SLOPE,
-                layers: tuple[int, ...] | None = None) -> Data:
+                output: str = DEFAULT_OUTPUT, layers: tuple[int, ...] | None = None) -> Data:
     """X (n[0], m), Y (n[L], m), W1 (n[1], n[0]), b1 (n[1], 1), …; n[0..L] from the W shapes.
 
     `layers`, when given, must be those sizes. Every missing or extra key, wrong shape, non-number
@@ -185,7 +203,7 @@ def from_arrays(arrays: Mapping[str, object], *, source: str = "data",
     network = None
     if all(n is not None for n in sizes):
         try:
-            network = Network(tuple(sizes), hidden_activation, leaky_slope)
+            network = Network(tuple(sizes), hidden_activation, leaky_slope, output)
         except SpecError as exc:
             problems.append(f"{source}: the W shapes give layers {','.join(map(str, sizes))}: {exc}")
     output_rows = network.units(depth) if network is not None else sizes[depth]
@@ -217,6 +235,8 @@ def from_arrays(arrays: Mapping[str, object], *, source: str = "data",
         problems.append(f"{source}: the W shapes give layers {','.join(map(str, network.sizes))} "
                         f"but the layers given are {','.join(map(str, layers))}; drop --layers "
                         "or make them agree")
+    if not problems:
+        problems += label_errors(network, values["Y"], source)
     if problems:
         raise DataError(problems)
     params = {f"{p}{l}": values[f"{p}{l}"] for l in range(1, depth + 1) for p in "Wb"}
