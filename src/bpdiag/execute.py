@@ -18,7 +18,7 @@ import numpy as np
 from . import ops
 from .graph import attrs as a
 from .graph import build_graph
-from .graph.ids import forward_id, label_id, unit_id
+from .graph.ids import forward_id, label_id, mask_unit_id, unit_id
 from .graph.order import dataflow_order
 from .model import Network
 from .ops import OPS
@@ -105,7 +105,8 @@ def evaluate(graph: nx.DiGraph, inputs: dict[str, np.ndarray]) -> dict[str, np.n
 
 
 class Data(Protocol):
-    """Data and parameters as float64 arrays: X, Y and W[l], b[l] keyed "W1", "b1", ..."""
+    """Data and parameters as float64 arrays: X, Y and W[l], b[l] keyed "W1", "b1", ...; with
+    dropout also `masks`, D[l] keyed "D1", ... (an object without it has none)."""
 
     x: np.ndarray
     y: np.ndarray
@@ -124,13 +125,17 @@ def view_inputs(problem: Data, granularity: str = DEFAULT_GRANULARITY) -> dict:
     and the shared W[l], b[l]; unit: the scalars x_k, y (or y_k) per example and every w[l]_jk,
     b[l]_j.
     """
+    masks = getattr(problem, "masks", None) or {}
     if granularity == "batch":
-        return {forward_id("X"): problem.x, forward_id("Y"): problem.y, **_matrices(problem)}
+        return {forward_id("X"): problem.x, forward_id("Y"): problem.y, **_matrices(problem),
+                **{forward_id("D", int(key[1:])): mask for key, mask in masks.items()}}
     m = problem.x.shape[1]
     if granularity == "example":
         return {forward_id("x"): PerExample(problem.x[:, i:i + 1] for i in range(m)),
                 forward_id("y"): PerExample(problem.y[:, i:i + 1] for i in range(m)),
-                **_matrices(problem)}
+                **_matrices(problem),
+                **{forward_id("d", int(key[1:])): PerExample(mask[:, i:i + 1] for i in range(m))
+                   for key, mask in masks.items()}}
     if granularity == "unit":
         values = {unit_id("a", 0, k + 1): PerExample(problem.x[k, i] for i in range(m))
                   for k in range(problem.x.shape[0])}
@@ -143,6 +148,9 @@ def view_inputs(problem: Data, granularity: str = DEFAULT_GRANULARITY) -> dict:
                 node = (unit_id("w", layer, j + 1, k + 1) if key[0] == "W"
                         else unit_id("b", layer, j + 1))
                 values[node] = value[j, k]
+        for key, mask in masks.items():
+            for j in range(mask.shape[0]):
+                values[mask_unit_id(int(key[1:]), j + 1)] = PerExample(mask[j, i] for i in range(m))
         return values
     raise EvaluationError(f"unknown view {granularity!r}; choose one of " + ", ".join(GRANULARITIES))
 

@@ -50,6 +50,10 @@ class Network:
     hidden_activation: str = "relu"
     leaky_slope: float = DEFAULT_LEAKY_SLOPE
     output: str = DEFAULT_OUTPUT
+    # regularisation (the course's second part): λ of L2 (0: none) and dropout's keep_prob
+    # (1: none) on every hidden layer
+    l2: float = 0.0
+    keep_prob: float = 1.0
 
     def __post_init__(self) -> None:
         if isinstance(self.sizes, (str, bytes)) or not hasattr(self.sizes, "__iter__"):
@@ -78,6 +82,18 @@ class Network:
         return OUTPUT_ACTIVATIONS[self.output] if layer == self.depth else self.hidden_activation
 
     @property
+    def dropout(self) -> bool:
+        """Whether the hidden layers drop units out in training (keep_prob < 1)."""
+        return self.keep_prob < 1
+
+    def regularisers(self, *, inference: bool = False) -> tuple[str, ...]:
+        """The regularisers that change what is drawn, in a fixed order, as file-name parts
+        ('l2', 'dropout'); none at inference, where neither is applied."""
+        if inference:
+            return ()
+        return tuple(name for name, on in (("l2", self.l2 > 0), ("dropout", self.dropout)) if on)
+
+    @property
     def task(self) -> str:
         """'binary logistic regression', 'softmax classification' or 'linear regression'."""
         return TASKS[self.output]
@@ -91,8 +107,16 @@ class Network:
         if self.depth == 1:
             plain = {"sigmoid": "logistic regression", "softmax": "softmax regression",
                      "linear": "linear regression"}[self.output]
-            return f"layers {sizes} (L = 1, plain {plain}), output {self.output}"
-        return f"layers {sizes} (L = {self.depth}), hidden {hidden}, output {self.output}"
+            return (f"layers {sizes} (L = 1, plain {plain}), output {self.output}"
+                    + self._regularisation_text())
+        return (f"layers {sizes} (L = {self.depth}), hidden {hidden}, output {self.output}"
+                + self._regularisation_text())
+
+    def _regularisation_text(self) -> str:
+        """', L2 λ = 0.1, dropout keep_prob = 0.8' for what is on; '' for neither."""
+        parts = ([f"L2 λ = {self.l2:g}"] if self.l2 > 0 else []) + (
+            [f"dropout keep_prob = {self.keep_prob:g}"] if self.dropout else [])
+        return "".join(f", {part}" for part in parts)
 
 
 def _validate(net: Network) -> None:
@@ -134,6 +158,24 @@ def _validate(net: Network) -> None:
     if isinstance(slope, bool) or not isinstance(slope, (int, float)) or not 0 < slope < 1:
         raise SpecError(f"leaky ReLU slope {slope!r} must be a number between 0 and 1 (exclusive); "
                         "give e.g. --leaky-slope 0.01")
+    _validate_regularisation(net)
+
+
+def _validate_regularisation(net: Network) -> None:
+    """λ ≥ 0 (finite) and 0 < keep_prob ≤ 1; dropout needs a hidden layer to act on."""
+    lam, keep = net.l2, net.keep_prob
+    if isinstance(lam, bool) or not isinstance(lam, (int, float)) or not 0 <= lam < float("inf"):
+        raise SpecError(f"L2 strength λ = {lam!r} must be a finite number 0 or larger (0: no L2); "
+                        "give e.g. --l2 0.1")
+    if isinstance(keep, bool) or not isinstance(keep, (int, float)) or not 0 < keep <= 1:
+        raise SpecError(f"keep_prob = {keep!r} must be a number above 0 and at most 1 (1: no "
+                        "dropout); give e.g. --keep-prob 0.8")
+    object.__setattr__(net, "l2", float(lam))
+    object.__setattr__(net, "keep_prob", float(keep))
+    if keep < 1 and net.depth < 2:
+        raise SpecError(f"dropout (keep_prob = {keep:g}) acts on the hidden layers, and a network "
+                        "with L = 1 has none; add a hidden layer, e.g. --layers 2,3,1, or drop "
+                        "--keep-prob")
 
 
 def parse_sizes(text: str) -> tuple[int, ...]:

@@ -18,7 +18,7 @@ from .execute import evaluate, view_inputs
 from .graph import build_graph
 from .graph.ids import backward_id, forward_id
 from .model import Network, SpecError
-from .verify import Problem, finite_forward
+from .verify import Problem, draw_masks, finite_forward
 from .views import View
 
 MAX_STEPS = 1_000_000  # the course trains for 2500 to 3000 iterations
@@ -49,7 +49,7 @@ def check_settings(steps: int, learning_rate: float) -> None:
 
 
 def train(network: Network, problem: Problem, steps: int, learning_rate: float,
-          on_step: Callable[[int, float], None] | None = None) -> Training:
+          on_step: Callable[[int, float], None] | None = None, seed: int = 0) -> Training:
     """`steps` updates of every W[l], b[l] from `problem`'s parameters (which stay unchanged);
     `on_step(i, cost)` is told each step's cost as it is computed."""
     check_settings(steps, learning_rate)
@@ -57,10 +57,14 @@ def train(network: Network, problem: Problem, steps: int, learning_rate: float,
     forward_graph = build_graph(network, View(None), m=m)
     backward_graph = build_graph(network, View(1), m=m)
     params = {key: value.copy() for key, value in problem.params.items()}
+    # dropout draws new masks D[l] every step, as the course's training loop does, from a
+    # generator of seed `seed`: the same run gives the same costs
+    masks = np.random.default_rng(seed)
     costs: list[float] = []
     for step in range(steps):
         with np.errstate(all="ignore"):  # overflow is reported below, with its step
-            forward = evaluate(forward_graph, view_inputs(Problem(problem.x, problem.y, params)))
+            forward = evaluate(forward_graph, view_inputs(Problem(
+                problem.x, problem.y, params, draw_masks(network, m, masks))))
         try:
             finite_forward(network, forward, f"step {step}",
                            "scale X or the weights down" if step == 0 else

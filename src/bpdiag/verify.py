@@ -6,7 +6,7 @@ is what the diagrams draw, not a separate hand-written backprop.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -44,6 +44,13 @@ class Problem:
     x: np.ndarray
     y: np.ndarray
     params: dict[str, np.ndarray]  # "W1", "b1", ...
+    # dropout's masks "D1", …, "D(L-1)" of shape (n[l], m), 1.0 or 0.0: held fixed, so the
+    # forward pass, back-propagation and the finite differences all drop the same units
+    masks: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def with_params(self, params: dict[str, np.ndarray]) -> "Problem":
+        """The same data and masks with other parameters."""
+        return replace(self, params=params)
 
     def inputs(self) -> dict[str, np.ndarray]:
         """Node ids of the forward graph mapped to values."""
@@ -86,7 +93,17 @@ def random_problem(network: Network, m: int, seed: int) -> Problem:
         fan_in = network.units(layer - 1)
         params[f"W{layer}"] = rng.standard_normal((network.units(layer), fan_in)) * np.sqrt(2.0 / fan_in)
         params[f"b{layer}"] = rng.standard_normal((network.units(layer), 1)) * 0.1
-    return Problem(x, y, params)
+    # drawn after everything else, so the data and parameters of a seed are those without dropout
+    return Problem(x, y, params, draw_masks(network, m, rng))
+
+
+def draw_masks(network: Network, m: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """D[l] = (rand(n[l], m) < keep_prob) for every hidden layer, as 0.0/1.0; none without
+    dropout."""
+    if not network.dropout:
+        return {}
+    return {f"D{layer}": (rng.random((network.units(layer), m)) < network.keep_prob).astype(float)
+            for layer in range(1, network.depth)}
 
 
 def analytic_gradients(network: Network, problem: Problem, to_layer: int = 1,
@@ -122,7 +139,7 @@ def numeric_gradients(network: Network, problem: Problem, epsilon: float = EPSIL
             for sign in (1.0, -1.0):
                 bumped = param.copy()
                 bumped[index] += sign * epsilon
-                moved = Problem(problem.x, problem.y, {**problem.params, key: bumped})
+                moved = problem.with_params({**problem.params, key: bumped})
                 shifted[sign] = float(evaluate(graph, view_inputs(moved, view))[cost_id])
             grad[index] = (shifted[1.0] - shifted[-1.0]) / (2 * epsilon)
         grads[f"d{key}"] = grad
@@ -145,8 +162,8 @@ def kink_crossings(network: Network, problem: Problem,
             for sign in (1.0, -1.0):
                 bumped = param.copy()
                 bumped[index] += sign * epsilon
-                values = evaluate(graph, view_inputs(Problem(problem.x, problem.y,
-                                                             {**problem.params, key: bumped})))
+                values = evaluate(graph, view_inputs(problem.with_params({**problem.params,
+                                                                          key: bumped})))
                 sides.append([np.sign(values[forward_id("Z", layer)]) for layer in layers])
             mask[index] = any(np.any(up != down) for up, down in zip(*sides))
         crossed[f"d{key}"] = mask

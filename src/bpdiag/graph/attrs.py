@@ -72,10 +72,19 @@ PRODUCT = "product"                # scalar × scalar (the unit view's counterpa
 WEIGHTED_SUM = "weighted_sum"      # Σ_k w_k·v_k from operands w_1, v_1, w_2, v_2, ... (+ bias)
 MEAN_OVER_EXAMPLES = "mean_over_examples"  # (1/m) Σᵢ of the product of its per-example operands;
 #                                            with `axis` None the result is the number J
+# regularisation (ops/l2.py, ops/dropout.py, ops/products.py)
+ADD = "add"                        # the sum of its operands: J = data cost + L2 cost, dW's terms
+L2_COST = "l2_cost"                # (λ/2m) Σ_l ‖W[l]‖², with `lambd` and `m`
+L2_GRADIENT = "l2_gradient"        # (λ/m) W[l], L2's term of dW[l]
+DROPOUT = "dropout"                # A ⊙ D / keep_prob (forward) and dA ⊙ D / keep_prob (backward)
+LAMBD = "lambd"                    # λ on the L2 operations (the course's variable name)
+EXAMPLES = "m"                     # the number of examples the L2 operations divide by
+KEEP_PROB = "keep_prob"            # on a dropout operation
 OPERATIONS = (LINEAR, ACTIVATION, LOSS, MEAN, LOSS_DERIVATIVE, ACTIVATION_DERIVATIVE,
               HADAMARD, SUBTRACT, MATMUL, PRODUCT, WEIGHTED_SUM, MEAN_OVER_EXAMPLES,
               CROSS_ENTROPY, SQUARED_ERROR, SOFTMAX, CROSS_ENTROPY_DERIVATIVE,
-              SQUARED_ERROR_DERIVATIVE, SOFTMAX_DERIVATIVE, JACOBIAN_PRODUCT, SOFTMAX_CHAIN, IDENTITY)
+              SQUARED_ERROR_DERIVATIVE, SOFTMAX_DERIVATIVE, JACOBIAN_PRODUCT, SOFTMAX_CHAIN, IDENTITY,
+              ADD, L2_COST, L2_GRADIENT, DROPOUT)
 
 COST_GROUP = "cost"
 

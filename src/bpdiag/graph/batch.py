@@ -14,6 +14,7 @@ class BatchViews(ColumnViews):
 
     GRANULARITY = "batch"
     X, Y, Z, A, WIDTH = "X", "Y", "Z", "A", "m"
+    D, DROPPED, DROPPED_ID = "D", "Ã", "Adrop"
     X_FORMULA = "X = A[0]"
     X_NOTE = "input features, one example per column: fixed data, not differentiated"
     W_FORMULA = "W[{l}]: row j holds the weights into unit j of layer {l}"
@@ -25,4 +26,4 @@ class BatchViews(ColumnViews):
 
 def build_batch(network: Network, *, m: int | None = None, first_layer: int = 1) -> nx.DiGraph:
     """The forward graph from `first_layer` on (its input A[first_layer - 1] given)."""
-    return BatchViews(network, m).forward(first_layer)
+    return BatchViews(network, m, m).forward(first_layer)

@@ -23,20 +23,26 @@ FWD = a.FORWARD_PHASE
 
 Shape = tuple[list[str], list[int | None]]
 
+# the L2 cost's sum of squares, in the course's words (every entry of every W[l] squared)
+L2_SQUARES = "Σ_l ‖W[l]‖²"
+
 
 class ColumnViews:
     """Builds the forward and backward views of one network at one vectorised granularity."""
 
     # names of the per-example quantities and the columns' count in shapes, set by a subclass
     GRANULARITY = X = Y = Z = A = WIDTH = ""
+    # dropout's mask and the masked activation (the course's D[l] and A[l] after dropout)
+    D = DROPPED = DROPPED_ID = ""
     # wording, set by a subclass; the templates are formatted with l (layer) and L; the output
     # head's wording is head.TEXT's
     X_FORMULA = X_NOTE = W_FORMULA = B_FORMULA = COST_FORMULA = COST_NOTE = ""
     COST_OP = COST_LABEL = ""
 
-    def __init__(self, network: Network, width: int | None) -> None:
+    def __init__(self, network: Network, width: int | None, m: int | None = None) -> None:
         self.net = network
         self.width = width
+        self.m = m  # the number of examples (None: symbolic), which the L2 cost divides by
         self.text = head.TEXT[network.output, self.GRANULARITY]
 
     # -- names and shapes ---------------------------------------------------------------------
@@ -91,7 +97,11 @@ class ColumnViews:
                           formula=f"{self.sym(self.Z, layer)} = {self.linear_text(layer)}")
 
     def linear_text(self, layer: int) -> str:
-        return f"W[{layer}] {self.sym(self.A, layer - 1)} + b[{layer}]"
+        return f"W[{layer}] {self.sym(self.input_name(layer), layer - 1)} + b[{layer}]"
+
+    def input_name(self, layer: int) -> str:
+        """The name of what layer `layer` reads: A[l-1], or Ã[l-1] after dropout."""
+        return self.DROPPED if self.net.dropout and layer > 1 else self.A
 
     def add_parameter(self, b: GraphBuilder, name: str, layer: int, group: str | None,
                       shape: Shape, formula: str) -> str:
@@ -105,16 +115,56 @@ class ColumnViews:
         return self.add_parameter(b, "W", layer, group, self.weights(layer), self.W_FORMULA)
 
     def add_cost(self, b: GraphBuilder, group: str | None) -> str:
-        return head.add_cost(b, group, formula=self.COST_FORMULA.format(L=self.net.depth),
-                             note=self.COST_NOTE)
+        formula = self.COST_FORMULA.format(L=self.net.depth)
+        if self.net.l2 > 0:
+            formula += f" + (λ/2m) {L2_SQUARES}"
+        return head.add_cost(b, group, formula=formula, note=self.COST_NOTE)
+
+    # -- dropout (ops/dropout.py) -----------------------------------------------------------------
+    def add_mask(self, b: GraphBuilder, layer: int, group: str | None) -> str:
+        """D[l]: 1 keeps a unit of an example, 0 shuts it down; drawn once per problem."""
+        shape, dims = self.columns(layer)
+        d = self.sym(self.D, layer)
+        return b.quantity(forward_id(self.D, layer), symbol=d, name=self.D, kind=a.FORWARD,
+                          phase=FWD, layer=layer, group=group, shape=shape, dims=dims,
+                          formula=f"{d} = (rand{tuple(shape)} < keep_prob)".replace("'", ""),
+                          note=f"dropout's mask: each entry 1 with probability keep_prob = "
+                               f"{self.net.keep_prob:g}, else 0 (the unit is shut down)")
+
+    def add_dropped(self, b: GraphBuilder, layer: int, group: str | None) -> str:
+        """Ã[l] = A[l] ⊙ D[l] / keep_prob, what layer l + 1 reads in training."""
+        shape, dims = self.columns(layer)
+        dropped, act = self.sym(self.DROPPED, layer), self.sym(self.A, layer)
+        return b.quantity(forward_id(self.DROPPED_ID, layer), symbol=dropped, name=self.DROPPED,
+                          kind=a.FORWARD, phase=FWD, layer=layer, group=group, shape=shape,
+                          dims=dims, formula=f"{dropped} = {act} ⊙ {self.sym(self.D, layer)} / "
+                                             "keep_prob",
+                          note=f"{act} after inverted dropout (the course overwrites {act} with it: "
+                               f"{act} = {act} * D; {act} /= keep_prob)")
+
+    def drop_out(self, b: GraphBuilder, layer: int, act: str, group: str) -> str:
+        """Inverted dropout on hidden layer `layer`'s activation `act`: the masked Ã[l]."""
+        mask = self.add_mask(b, layer, group)
+        dropped = self.add_dropped(b, layer, group)
+        b.operation(dropped, a.DROPOUT, [act, mask], phase=FWD, layer=layer, group=group,
+                    label=f"⊙ {self.sym(self.D, layer)} / keep_prob",
+                    **{a.KEEP_PROB: self.net.keep_prob})
+        return dropped
+
+    def linear_input(self, b: GraphBuilder, layer: int) -> str:
+        """What layer `layer` + 1 reads when the graph starts after it: A[l], or Ã[l] with
+        dropout on a hidden layer."""
+        group = a.layer_group(layer)
+        if self.net.dropout and layer < self.net.depth:
+            return self.add_dropped(b, layer, group)
+        return self.add_activation(b, layer, group)
 
     # -- the forward view -----------------------------------------------------------------------
     def forward(self, first_layer: int = 1) -> nx.DiGraph:
         """The forward graph; from `first_layer` on (its input A[first_layer - 1] given)."""
         L = self.net.depth
         b = GraphBuilder()
-        prev = (self.add_x(b) if first_layer == 1
-                else self.add_activation(b, first_layer - 1, a.layer_group(first_layer - 1)))
+        prev = self.add_x(b) if first_layer == 1 else self.linear_input(b, first_layer - 1)
         for layer in range(first_layer, L + 1):
             group = a.layer_group(layer)
             w = self.add_weights(b, layer, group)
@@ -128,11 +178,19 @@ class ColumnViews:
                         layer=layer, group=group, label=ACTIVATION_NAMES[fn],
                         **{a.FUNCTION: fn, "slope": self.net.leaky_slope})
             prev = act
+            if self.net.dropout and layer < L:
+                prev = self.drop_out(b, layer, act, group)
         y = self.add_y(b)
         shape, dims = ["1", self.WIDTH], [1, self.width]  # one loss per example
         loss = head.add_loss(b, self.net.output, [prev, y], shape=shape, dims=dims,
                              note=self.text.loss_note,
                              formula=self.text.loss_formula.format(out=self.sym(self.A, L)))
-        head.average_loss(b, loss, self.add_cost(b, a.COST_GROUP), op=self.COST_OP,
-                          label=self.COST_LABEL)
+        cost = self.add_cost(b, a.COST_GROUP)
+        if self.net.l2 > 0:
+            weights = [forward_id("W", layer) for layer in range(first_layer, L + 1)]
+            head.average_regularized_loss(b, loss, cost, weights, output=self.net.output,
+                                          op=self.COST_OP, label=self.COST_LABEL,
+                                          lambd=self.net.l2, m=self.m, squares=L2_SQUARES)
+        else:
+            head.average_loss(b, loss, cost, op=self.COST_OP, label=self.COST_LABEL)
         return b.graph

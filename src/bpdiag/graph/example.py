@@ -24,6 +24,7 @@ class ExampleViews(ColumnViews):
 
     GRANULARITY = "example"
     X, Y, Z, A, WIDTH = "x", "y", "z", "a", "1"
+    D, DROPPED, DROPPED_ID = "d", "ã", "adrop"
     X_FORMULA = "x = a[0] = x(i), column i of X"
     X_NOTE = "one example's input features (column i of X): fixed data, not differentiated"
     W_FORMULA = "W[{l}]: the same for every example"
@@ -35,4 +36,4 @@ class ExampleViews(ColumnViews):
 
 def build_example(network: Network, *, m: int | None = None, first_layer: int = 1) -> nx.DiGraph:
     """The forward graph from `first_layer` on (its input A[first_layer - 1] given)."""
-    return ExampleViews(network, 1).forward(first_layer)
+    return ExampleViews(network, 1, m).forward(first_layer)

@@ -16,6 +16,12 @@ from .ids import forward_id
 FWD = a.FORWARD_PHASE
 COST_ID = forward_id("J")
 LOSS_ID = forward_id("loss")
+# with L2, J is the sum of two costs (the course's cross_entropy_cost + L2_regularization_cost)
+DATA_COST_ID = forward_id("data_cost")
+L2_COST_ID = forward_id("l2_cost")
+DATA_COST_SYMBOL = {"sigmoid": "cross-entropy cost", "softmax": "cross-entropy cost",
+                    "linear": "squared-error cost"}
+L2_COST_SYMBOL = "L2 regularization cost"
 
 
 @dataclass(frozen=True)
@@ -95,3 +101,24 @@ def average_loss(b: GraphBuilder, loss: str, cost: str, *, op: str, label: str) 
     """J = the mean of the loss over the m examples (`op`: mean, or mean_over_examples)."""
     b.operation(cost, op, [loss], phase=FWD, layer=None, group=a.COST_GROUP, label=label,
                 **{a.AXIS: None})
+
+
+def average_regularized_loss(b: GraphBuilder, loss: str, cost: str, weights: list[str], *,
+                             output: str, op: str, label: str, lambd: float, m: int | None,
+                             squares: str) -> None:
+    """J = (1/m) Σᵢ ℒ(i) + (λ/2m) Σ_l ‖W[l]‖²: the data cost (the mean loss), the L2 cost of
+    `weights` (`squares`: how the formula writes their sum of squares), and their sum."""
+    data = b.quantity(DATA_COST_ID, symbol=DATA_COST_SYMBOL[output], name="data cost",
+                      kind=a.FORWARD, phase=FWD, layer=None, group=a.COST_GROUP, shape=[], dims=[],
+                      formula=f"{DATA_COST_SYMBOL[output]} = (1/m) Σᵢ ℒ(i)",
+                      note="the cost without regularisation: the mean loss over the m examples")
+    average_loss(b, loss, data, op=op, label=label)
+    penalty = b.quantity(L2_COST_ID, symbol=L2_COST_SYMBOL, name="L2 cost", kind=a.FORWARD,
+                         phase=FWD, layer=None, group=a.COST_GROUP, shape=[], dims=[],
+                         formula=f"{L2_COST_SYMBOL} = (λ/2m) {squares}",
+                         note=f"L2 regularisation with λ = {lambd:g}: large weights cost more; "
+                              "the biases are not regularised")
+    b.operation(penalty, a.L2_COST, weights, phase=FWD, layer=None, group=a.COST_GROUP,
+                label=f"(λ/2m) {squares}, λ = {lambd:g}", **{a.LAMBD: lambd, a.EXAMPLES: m})
+    b.operation(cost, a.ADD, [data, penalty], phase=FWD, layer=None, group=a.COST_GROUP,
+                label="+")

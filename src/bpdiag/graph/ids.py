@@ -61,6 +61,16 @@ def unit_id(name: str, layer: int, *subscripts: int) -> str:
     return f"{phase}:L{layer}:{name}_{tail}"
 
 
+def mask_unit_id(layer: int, j: int) -> str:
+    """Dropout's mask entry d[l]_j of the unit view, e.g. fwd:L1:D_2 (a forward quantity)."""
+    return f"fwd:L{layer}:D_{j}"
+
+
+def dropped_unit_id(layer: int, j: int) -> str:
+    """The unit view's ã[l]_j, a[l]_j after dropout, e.g. fwd:L1:adrop_2."""
+    return f"fwd:L{layer}:adrop_{j}"
+
+
 def label_id(k: int, count: int) -> str:
     """The unit view's label y (one output unit) or y_k (entry k of C, or of n[L] targets)."""
     return "fwd:y" if count == 1 else f"fwd:y_{k}"

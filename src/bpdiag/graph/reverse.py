@@ -65,6 +65,10 @@ class ReversePass:
         self.reads: dict[str, list[str]] = {}
         self.done: set[str] = set()
         self.stop_note: tuple[str, str] | None = None
+        # parameter -> {consumer operation: its term of the gradient}, when J reaches a
+        # parameter through several operations (L2 adds (λ/m) W[l] to the back-propagated term)
+        self.terms: dict[str, dict[str, str]] = {}
+        self.term_of: dict[str, str] = {}  # a term's id -> the parameter it is a term for
 
     # -- the forward graph, as rules see it -------------------------------------------------
     def attr(self, node: str, key: str):
@@ -134,7 +138,9 @@ class ReversePass:
                   group: str, reader: str | None = None, **extra) -> str:
         """A backward operation; the forward quantities among `inputs` are read from the cache
         (for `reader`, by default the symbol of `output`)."""
-        reader = reader or self.symbol(output)
+        if reader is None:  # a term of dW[l] reads for dW[l] ("cached for dW[2]")
+            reader = (self.gradient_symbol(self.term_of[output]) if output in self.term_of
+                      else self.symbol(output))
         for source in inputs:
             if source in self.forward and self.attr(source, a.KIND) == a.FORWARD:
                 readers = self.reads.setdefault(source, [])
@@ -157,6 +163,39 @@ class ReversePass:
         total = self.sums.setdefault(of, _Sum(op, label, note, layer, group))
         total.operands += operands
         total.terms.append(term)
+
+    def parameter_gradient(self, param: str, consumer: str, *, formula: str, note: str) -> str:
+        """The node a rule computes its part of d(param) into: the gradient itself when
+        `consumer` is the only operation reading `param`; otherwise a term of its own (symbol:
+        the formula's right-hand side), and the terms are summed into d(param) once the pass is
+        done, in the order of the forward graph's consumers (so dW[l] = (1/m) dZ[l] A[l-1]ᵀ +
+        (λ/m) W[l], as the course writes it)."""
+        consumers = self.consumers(param)
+        if len(consumers) == 1:
+            return self.gradient(param, formula=formula, note=note)
+        rhs = formula.partition(" = ")[2] or formula
+        data = self.forward.nodes[param]
+        term = self.quantity(f"{gradient_id(param)}:{self.attr(consumer, a.OP)}", like=param,
+                             symbol=rhs, name=f"d{data[a.NAME]} term", kind=a.GRADIENT,
+                             formula=rhs,
+                             note=f"one term of {self.gradient_symbol(param)}, which adds up its "
+                                  "terms")
+        self.terms.setdefault(param, {})[consumer] = term
+        self.term_of[term] = param
+        return term
+
+    def _sum_terms(self) -> None:
+        """d(param) = the sum of its terms (parameter_gradient), for every such parameter."""
+        for param, terms in self.terms.items():
+            order = self.consumers(param)
+            parts = [terms[op] for op in sorted(terms, key=order.index)]
+            symbol = self.gradient_symbol(param)
+            layer = self.attr(param, a.LAYER)
+            d_param = self.gradient(
+                param, formula=f"{symbol} = " + " + ".join(self.symbol(t) for t in parts),
+                note=f"∂J/∂{self.symbol(param)}, the sought gradient: the sum of its terms")
+            self.operation(d_param, a.ADD, parts, label="+", layer=layer,
+                           group=a.layer_group(layer))
 
     def stop(self, text: str, *, near: str) -> None:
         """The note where back-propagation ends (the first rule to stop places it)."""
@@ -198,6 +237,7 @@ class ReversePass:
                 if below is not None and below not in queued and self._ready(operand):
                     queue.append(below)
                     queued.add(below)
+        self._sum_terms()
         if self.stop_note is not None:
             text, near = self.stop_note
             self.builder.annotation("bwd:stop", text=text, layer=self.to_layer - 1, group=None,

@@ -21,7 +21,7 @@ from ..views import View
 from . import attrs as a
 from . import head
 from .builder import GraphBuilder
-from .ids import label_id, label_symbol, unit_id, unit_symbol
+from .ids import dropped_unit_id, label_id, label_symbol, mask_unit_id, unit_id, unit_symbol
 from .notation import ACTIVATION_NAMES
 
 FWD = a.FORWARD_PHASE
@@ -36,6 +36,8 @@ FWD = a.FORWARD_PHASE
 MAX_UNIT_NODES = 250
 
 _sym = unit_symbol
+# the L2 cost's sum of squares over every weight of the unit view
+UNIT_SQUARES = "Σ w[l]_jk²"
 
 
 
@@ -73,9 +75,43 @@ def check_unit_size(network: Network, view: View) -> None:
 
 
 class _UnitViews:
-    def __init__(self, network: Network) -> None:
+    def __init__(self, network: Network, m: int | None = None) -> None:
         self.net = network
+        self.m = m  # the number of examples (None: symbolic), which the L2 cost divides by
         self.text = head.TEXT[network.output, "unit"]
+
+    def dropped(self, layer: int) -> bool:
+        """Whether layer `layer`'s activations go through dropout (hidden layers only)."""
+        return self.net.dropout and 1 <= layer < self.net.depth
+
+    def input_symbol(self, layer: int, k) -> str:
+        """What layer `layer` reads from unit k below: a[l-1]_k, or ã[l-1]_k after dropout."""
+        if self.dropped(layer - 1):
+            return f"ã[{layer - 1}]_{k}"
+        return _sym("a", layer - 1, k)
+
+    # -- dropout (ops/dropout.py) -----------------------------------------------------------
+    def add_dropped(self, b: GraphBuilder, layer: int, j: int, group: str | None) -> str:
+        """ã[l]_j = a[l]_j · d[l]_j / keep_prob."""
+        a_j, d_j = _sym("a", layer, j), _sym("d", layer, j)
+        return b.quantity(
+            dropped_unit_id(layer, j), symbol=f"ã[{layer}]_{j}", name="ã", kind=a.FORWARD,
+            phase=FWD, layer=layer, group=group, shape=[], dims=[],
+            formula=f"ã[{layer}]_{j} = {a_j} · {d_j} / keep_prob",
+            note=f"{a_j} after inverted dropout (the course overwrites A[{layer}] with it)")
+
+    def drop_out(self, b: GraphBuilder, layer: int, j: int, act: str, group: str) -> str:
+        d_j = _sym("d", layer, j)
+        mask = b.quantity(
+            mask_unit_id(layer, j), symbol=d_j, name="d", kind=a.FORWARD, phase=FWD, layer=layer,
+            group=group, shape=[], dims=[], formula=f"{d_j} = (rand() < keep_prob): entry "
+                                                    f"({j}, i) of D[{layer}]",
+            note=f"dropout's mask: 1 with probability keep_prob = {self.net.keep_prob:g}, else 0 "
+                 "(the unit is shut down for this example)")
+        dropped = self.add_dropped(b, layer, j, group)
+        b.operation(dropped, a.DROPOUT, [act, mask], phase=FWD, layer=layer, group=group,
+                    label=f"· {d_j} / keep_prob", **{a.KEEP_PROB: self.net.keep_prob})
+        return dropped
 
     def units(self, layer: int) -> range:
         return range(1, self.net.units(layer) + 1)
@@ -89,8 +125,12 @@ class _UnitViews:
         )
 
     def add_prev(self, b: GraphBuilder, layer: int, k: int, group: str | None) -> str:
-        """a[layer]_k, or the input x_k when layer is 0."""
-        return self.add_input(b, k, group) if layer == 0 else self.add_activation(b, layer, k, group)
+        """a[layer]_k (ã[layer]_k after dropout), or the input x_k when layer is 0."""
+        if layer == 0:
+            return self.add_input(b, k, group)
+        if self.dropped(layer):
+            return self.add_dropped(b, layer, k, group)
+        return self.add_activation(b, layer, k, group)
 
     def add_y(self, b: GraphBuilder, k: int) -> str:
         """The label y, or entry y_k of the one-hot label or the targets."""
@@ -141,13 +181,15 @@ class _UnitViews:
         )
 
     def add_cost(self, b: GraphBuilder, group: str | None) -> str:
+        l2 = f" + (λ/2m) {UNIT_SQUARES}" if self.net.l2 > 0 else ""
         return head.add_cost(
-            b, group, formula="J(W, b; X, Y) = (1/m) Σᵢ ℒ(i)",
+            b, group, formula=f"J(W, b; X, Y) = (1/m) Σᵢ ℒ(i){l2}",
             note="the cost: the mean of the m examples' losses, a function of every w and b")
 
     def sum_formula(self, layer: int, j: int) -> str:
         """z[l]_j = w[l]_j1 a[l-1]_1 + ... + b[l]_j, written out term by term."""
-        terms = [f"{_sym('w', layer, j, k)} {_sym('a', layer - 1, k)}" for k in self.units(layer - 1)]
+        terms = [f"{_sym('w', layer, j, k)} {self.input_symbol(layer, k)}"
+                 for k in self.units(layer - 1)]
         return f"{_sym('z', layer, j)} = " + " + ".join(terms + [_sym("b", layer, j)])
 
     def loss_formula(self, pairs: list[str]) -> str:
@@ -192,11 +234,13 @@ class _UnitViews:
                 operands.append(self.add_bias(b, layer, j, group))
                 z = self.add_preactivation(b, layer, j, group)
                 b.operation(z, a.WEIGHTED_SUM, operands, phase=FWD, layer=layer, group=group,
-                            label=f"Σ_k {_sym('w', layer, j, 'k')} {_sym('a', layer - 1, 'k')} "
+                            label=f"Σ_k {_sym('w', layer, j, 'k')} {self.input_symbol(layer, 'k')} "
                                   f"+ {_sym('b', layer, j)}", **{a.BIAS: True})
                 current.append(z)
                 if fn != "softmax":  # g is element-wise: a[l]_j right after z[l]_j
                     current[-1] = self._activate(b, layer, j, [z], group)
+                    if self.dropped(layer):
+                        current[-1] = self.drop_out(b, layer, j, current[-1], group)
             if fn == "softmax":  # every a[L]_j reads every z[L]_k
                 current = [self._activate(b, layer, j, current, group) for j in self.units(layer)]
             prev = current
@@ -205,11 +249,19 @@ class _UnitViews:
             pairs += [out, self.add_y(b, k)]
         loss = head.add_loss(b, self.net.output, pairs, shape=[], dims=[],
                              formula=self.loss_formula(pairs), note=self.text.loss_note)
-        head.average_loss(b, loss, self.add_cost(b, a.COST_GROUP), op=a.MEAN_OVER_EXAMPLES,
-                          label="(1/m) Σᵢ over the m examples")
+        cost = self.add_cost(b, a.COST_GROUP)
+        label = "(1/m) Σᵢ over the m examples"
+        if self.net.l2 > 0:
+            weights = [node for node, data in b.graph.nodes(data=True)
+                       if data[a.KIND] == a.PARAMETER and data[a.NAME] == "w"]
+            head.average_regularized_loss(b, loss, cost, weights, output=self.net.output,
+                                          op=a.MEAN_OVER_EXAMPLES, label=label, lambd=self.net.l2,
+                                          m=self.m, squares=UNIT_SQUARES)
+        else:
+            head.average_loss(b, loss, cost, op=a.MEAN_OVER_EXAMPLES, label=label)
         return b.graph
 
 
 def build_unit(network: Network, *, m: int | None = None, first_layer: int = 1) -> nx.DiGraph:
     """The forward graph, one node per scalar, from `first_layer` on. `m` appears in no shape."""
-    return _UnitViews(network).forward(first_layer)
+    return _UnitViews(network, m).forward(first_layer)

@@ -34,8 +34,10 @@ def _mean_over_examples(attrs: dict, args: list) -> np.ndarray:
 
 
 def cost_rule(step, op: str, seed) -> None:
-    """J = mean of ℒ: the seed reaches the loss."""
-    step.read(step.output(op), None)
+    """J = mean of ℒ: the seed reaches the loss. (With L2 the mean is the data cost, one term
+    of J, which the diagram leaves to J's own formula.)"""
+    if step.attr(step.output(op), a.KIND) == a.COST:
+        step.read(step.output(op), None)
     (loss,) = step.operands(op)
     step.emit(loss, seed)
 
