@@ -119,7 +119,7 @@ def test_a_bad_spec_on_the_command_line_writes_nothing(tmp_path):
     assert result.exit_code == 2
     assert result.output.strip() == (f"bpdiag: error: {spec}: unknown key 'sizes'; the known keys are "
                                      "layers, hidden_activation, leaky_slope, output, title, licence, "
-                                     "license, notation")
+                                     "license, notation, l2, keep_prob")
     assert "Traceback" not in result.output
     assert not out.exists()
 

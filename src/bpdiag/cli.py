@@ -208,36 +208,42 @@ def _load_data(data_file: Path, network: Network, *, instead_of: tuple[str, ...]
     cannot go with it."""
     from .npzdata import load_data
 
+    if network.dropout:  # --seed seeds the dropout masks a file does not hold
+        instead_of = tuple(name for name in instead_of if name != "seed")
     clash = [f"--{name}" for name in instead_of if _given(name)]
     if clash:
         raise click.UsageError(f"--data gives the examples, so {', '.join(clash)} cannot apply; "
                                f"drop {' and '.join(clash)}")
     layers = network.sizes if _given("layers") or _given("spec_file") else None
+    seed = click.get_current_context().params.get("seed") or 0
     data = load_data(data_file, hidden_activation=network.hidden_activation,
-                     leaky_slope=network.leaky_slope, output=network.output, layers=layers)
+                     leaky_slope=network.leaky_slope, output=network.output, layers=layers,
+                     l2=network.l2, keep_prob=network.keep_prob, mask_seed=seed)
     for line in data.warnings:
         _warn(line)
     return data
 
 
 NETWORK_FLAGS = {"layers": "--layers", "hidden_activation": "--hidden-activation",
-                 "leaky_slope": "--leaky-slope", "output": "--output"}
+                 "leaky_slope": "--leaky-slope", "output": "--output", "l2": "--l2",
+                 "keep_prob": "--keep-prob"}
 
 
 def network_options(command):
-    """--spec or --layers, --hidden-activation, --leaky-slope and --output, turned into a `network`
-    argument.
+    """--spec or --layers, --hidden-activation, --leaky-slope, --output, --l2 and --keep-prob,
+    turned into a `network` argument.
 
     A spec file describes the whole network, so giving it with any of the four network options is
     a usage error. A command with a `spec` parameter also receives the loaded Spec (or None), for
     the legend text the file may carry.
     """
     wants_spec = "spec" in inspect.signature(command).parameters
-    spec_keys = "layers, hidden_activation, leaky_slope, output" + (", title, licence, notation"
+    spec_keys = "layers, hidden_activation, leaky_slope, output, l2, keep_prob" + (", title, licence, notation"
                                                            if wants_spec else "")
 
     @functools.wraps(command)
-    def wrapper(*args, layers, hidden_activation, leaky_slope, output, spec_file, **kwargs):
+    def wrapper(*args, layers, hidden_activation, leaky_slope, output, spec_file, l2, keep_prob,
+                **kwargs):
         spec = None
         if spec_file is not None:
             ctx = click.get_current_context()
@@ -259,7 +265,7 @@ def network_options(command):
                 sizes = DEFAULT_SIZES_FOR[output.lower()]  # (a click.Choice: one of OUTPUTS)
             else:
                 sizes = parse_sizes(layers)
-            network = Network(sizes, hidden_activation, leaky_slope, output)
+            network = Network(sizes, hidden_activation, leaky_slope, output, l2, keep_prob)
         if wants_spec:
             kwargs["spec"] = spec
         return command(*args, network=network, **kwargs)
@@ -268,7 +274,7 @@ def network_options(command):
         click.option("--spec", "spec_file", type=click.Path(path_type=Path, dir_okay=False),
                      metavar="FILE.toml",
                      help=f"The network from a TOML file ({spec_keys}); not with "
-                          "--layers/--hidden-activation/--leaky-slope/--output."),
+                          "--layers/--hidden-activation/--leaky-slope/--output/--l2/--keep-prob."),
         click.option("--layers", default=None, metavar="N0,N1,...,1",
                      help="Units per layer n[0..L]; the last is 1 for --output sigmoid, the "
                           "number of classes C >= 2 for softmax. [default: 2,3,2,1; 2,3,2,3 for "
@@ -282,6 +288,12 @@ def network_options(command):
                      help="The output head: sigmoid with binary cross-entropy (n[L] = 1), softmax "
                           "with cross-entropy over C = n[L] classes, or linear with the squared "
                           "error (regression)."),
+        click.option("--l2", "l2", type=float, default=0.0, metavar="LAMBDA",
+                     help="L2 regularisation: J gains (λ/2m) Σ_l ‖W[l]‖², dW[l] gains (λ/m) W[l] "
+                          "[default: 0, none]."),
+        click.option("--keep-prob", "keep_prob", type=float, default=1.0, metavar="P",
+                     help="Inverted dropout on every hidden layer in training, keeping each unit "
+                          "with probability P (0 < P <= 1) [default: 1, none]."),
     ]
     for option in reversed(options):
         wrapper = option(wrapper)

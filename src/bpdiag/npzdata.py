@@ -22,6 +22,9 @@ from .model import DEFAULT_LEAKY_SLOPE, DEFAULT_OUTPUT, MAX_LAYERS, Network, Spe
 from .verify import Problem
 
 PARAMETER = re.compile(r"([Wb])([1-9][0-9]*)\Z")
+MASK = re.compile(r"D([1-9][0-9]*)\Z")  # dropout's masks D1, …, D(L-1)
+# the generator seed of the masks drawn when dropout is on and the file holds none
+DEFAULT_MASK_SEED = 0
 # Arrays are read whole into memory; this bounds what one file may unpack to (the course's
 # 12288-input cat pictures, 209 of them, are 20 MB as float64).
 MAX_DATA_BYTES = 2 * 1024**3
@@ -85,10 +88,12 @@ def label_errors(network: Network, y: np.ndarray, source: str) -> list[str]:
 
 def load_data(path: str | os.PathLike, *, hidden_activation: str = "relu",
               leaky_slope: float = DEFAULT_LEAKY_SLOPE, output: str = DEFAULT_OUTPUT,
-              layers: tuple[int, ...] | None = None, option: str = "--data") -> Data:
+              layers: tuple[int, ...] | None = None, option: str = "--data", l2: float = 0.0,
+              keep_prob: float = 1.0, mask_seed: int = DEFAULT_MASK_SEED) -> Data:
     """The problem in the .npz file `path` (see `from_arrays`)."""
     return from_arrays(read_npz(path, option), source=str(path), hidden_activation=hidden_activation,
-                       leaky_slope=leaky_slope, output=output, layers=layers)
+                       leaky_slope=leaky_slope, output=output, layers=layers, l2=l2,
+                       keep_prob=keep_prob, mask_seed=mask_seed)
 
 
 def read_npz(path: str | os.PathLike, option: str = "--data") -> dict[str, np.ndarray]:
@@ -168,12 +173,16 @@ def _symbolic(key: str) -> str:
 
 def from_arrays(arrays: Mapping[str, object], *, source: str = "data",
                 hidden_activation: str = "relu", leaky_slope: float = DEFAULT_LEAKY_SLOPE,
-                output: str = DEFAULT_OUTPUT, layers: tuple[int, ...] | None = None) -> Data:
+                output: str = DEFAULT_OUTPUT, layers: tuple[int, ...] | None = None,
+                l2: float = 0.0, keep_prob: float = 1.0,
+                mask_seed: int = DEFAULT_MASK_SEED) -> Data:
     """X (n[0], m), Y (n[L], m), W1 (n[1], n[0]), b1 (n[1], 1), …; n[0..L] from the W shapes.
 
     `layers`, when given, must be those sizes. Every missing or extra key, wrong shape, non-number
     and NaN or infinity is one line of the DataError raised; labels other than 0 and 1 are kept,
-    with a warning.
+    with a warning. With dropout (`keep_prob` < 1) the file may hold the masks D1, …, D(L-1)
+    (all of them, shape (n[l], m), entries 0 or 1); without them they are drawn from a generator
+    of seed `mask_seed`.
     """
     if not isinstance(arrays, Mapping):
         raise TypeError(f"data must be a mapping of names to arrays (or an .npz path), not "
@@ -194,8 +203,12 @@ def from_arrays(arrays: Mapping[str, object], *, source: str = "data",
         raise DataError(problems + [f"{source}: holds W{depth} or b{depth}, more than the "
                                     f"{MAX_LAYERS} layers bpdiag takes; give fewer layers"])
     known = {"X", "Y"} | {f"{p}{l}" for l in range(1, depth + 1) for p in "Wb"}
+    mask_keys = [f"D{l}" for l in range(1, depth)] if keep_prob < 1 else []
     for key in values:
-        if key not in known:
+        if MASK.match(key) and not mask_keys:
+            problems.append(f"{source}: {key} is a dropout mask, but there is no dropout; add "
+                            "--keep-prob P (keep_prob) or leave the masks out of the file")
+        elif key not in known and key not in mask_keys:
             problems.append(f"{source}: unexpected key {key} (shape {_shape(values[key].shape)}); "
                             f"the file holds X, Y, W1, b1, …, W{depth}, b{depth} only")
     sizes = _sizes(values, depth)
@@ -203,7 +216,7 @@ def from_arrays(arrays: Mapping[str, object], *, source: str = "data",
     network = None
     if all(n is not None for n in sizes):
         try:
-            network = Network(tuple(sizes), hidden_activation, leaky_slope, output)
+            network = Network(tuple(sizes), hidden_activation, leaky_slope, output, l2, keep_prob)
         except SpecError as exc:
             problems.append(f"{source}: the W shapes give layers {','.join(map(str, sizes))}: {exc}")
     output_rows = network.units(depth) if network is not None else sizes[depth]
@@ -235,12 +248,32 @@ def from_arrays(arrays: Mapping[str, object], *, source: str = "data",
         problems.append(f"{source}: the W shapes give layers {','.join(map(str, network.sizes))} "
                         f"but the layers given are {','.join(map(str, layers))}; drop --layers "
                         "or make them agree")
+    given_masks = [key for key in mask_keys if key in values]
+    if given_masks and len(given_masks) < len(mask_keys):
+        missing = ", ".join(key for key in mask_keys if key not in values)
+        problems.append(f"{source}: holds the dropout masks {', '.join(given_masks)} but not "
+                        f"{missing}; give a mask for every hidden layer, or none (then they are "
+                        "drawn)")
+    for key in given_masks:
+        layer = int(key[1:])
+        want = (sizes[layer], m)
+        if values[key].shape != want:
+            problems.append(f"{source}: {key} has shape {_shape(values[key].shape)}; needed "
+                            f"(n[{layer}], m) = {_shape(['?' if d is None else d for d in want])}")
+        elif not np.all((values[key] == 0) | (values[key] == 1)):
+            problems.append(f"{source}: {key} holds values other than 0 and 1; a dropout mask "
+                            "keeps (1) or shuts down (0) each unit of each example")
     if not problems:
         problems += label_errors(network, values["Y"], source)
     if problems:
         raise DataError(problems)
     params = {f"{p}{l}": values[f"{p}{l}"] for l in range(1, depth + 1) for p in "Wb"}
-    problem = Problem(values["X"], values["Y"], params)
+    if given_masks:
+        masks = {key: values[key] for key in mask_keys}
+    else:
+        from .verify import draw_masks
+        masks = draw_masks(network, m, np.random.default_rng(mask_seed))
+    problem = Problem(values["X"], values["Y"], params, masks)
     warnings = tuple(f"{source}: {text}" for text in label_warnings(network, problem.y))
     return Data(network, problem, source, warnings)
 

@@ -7,6 +7,8 @@
     title = "A deeper tanh network"
     licence = "CC BY 4.0"          # or `license`, like the --license option
     notation = "dls"               # a notation profile: dls, nielsen, or a .toml file beside the spec
+    l2 = 0.1                       # λ of L2 regularisation (0, the default: none)
+    keep_prob = 0.8                # inverted dropout on every hidden layer (1, the default: none)
 
 Every mistake is a SpecError of one line that starts with the file's name, names the key and
 says how to fix it; syntax errors carry TOML's line and column.
@@ -27,7 +29,8 @@ from .usertext import MAX_LICENSE, MAX_TITLE, check_length, check_text
 
 EXAMPLE_LAYERS = "layers = [2, 3, 2, 1]"
 TEXT_KEYS = ("title", "licence", "license", "notation")
-KNOWN_KEYS = ("layers", "hidden_activation", "leaky_slope", "output") + TEXT_KEYS
+KNOWN_KEYS = ("layers", "hidden_activation", "leaky_slope", "output") + TEXT_KEYS + (
+    "l2", "keep_prob")
 
 
 @dataclass(frozen=True)
@@ -92,8 +95,11 @@ def parse_spec(text: str, source: str = "spec") -> Spec:
                 check_length(value, f"'{key}'", lengths[key])
         except InputError as exc:
             raise SpecError(f"{source}: {exc}") from None
+    l2 = _typed(table, "l2", (int, float), 0.0, source, "a number 0 or larger, e.g. l2 = 0.1")
+    keep_prob = _typed(table, "keep_prob", (int, float), 1.0, source,
+                       "a number above 0 and at most 1, e.g. keep_prob = 0.8")
     try:
-        network = Network(sizes, activation, float(slope), output)
+        network = Network(sizes, activation, float(slope), output, float(l2), float(keep_prob))
     except SpecError as exc:
         raise SpecError(f"{source}: {exc}") from None
     return Spec(network, title=text_values["title"],

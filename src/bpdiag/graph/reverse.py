@@ -69,6 +69,7 @@ class ReversePass:
         # parameter through several operations (L2 adds (λ/m) W[l] to the back-propagated term)
         self.terms: dict[str, dict[str, str]] = {}
         self.term_of: dict[str, str] = {}  # a term's id -> the parameter it is a term for
+        self.deferred: dict[str, list] = {}   # parameter -> builders of its later terms
 
     # -- the forward graph, as rules see it -------------------------------------------------
     def attr(self, node: str, key: str):
@@ -182,20 +183,40 @@ class ReversePass:
                                   "terms")
         self.terms.setdefault(param, {})[consumer] = term
         self.term_of[term] = param
+        self._run_deferred(param)  # the deferred terms right after this one
+        if len(self.terms[param]) == len(consumers):
+            self._sum_terms(param)  # drawn, and explained, right after its last term
         return term
 
-    def _sum_terms(self) -> None:
-        """d(param) = the sum of its terms (parameter_gradient), for every such parameter."""
-        for param, terms in self.terms.items():
-            order = self.consumers(param)
-            parts = [terms[op] for op in sorted(terms, key=order.index)]
-            symbol = self.gradient_symbol(param)
-            layer = self.attr(param, a.LAYER)
-            d_param = self.gradient(
-                param, formula=f"{symbol} = " + " + ".join(self.symbol(t) for t in parts),
-                note=f"∂J/∂{self.symbol(param)}, the sought gradient: the sum of its terms")
-            self.operation(d_param, a.ADD, parts, label="+", layer=layer,
-                           group=a.layer_group(layer))
+    def defer(self, param: str, build) -> None:
+        """Add a term of d(param) later, with its other terms: `build()` (which calls
+        parameter_gradient) runs when the first other term is formed, so the terms and their
+        sum are drawn and explained together (L2's (λ/m) W[l] beside (1/m) dZ[l] A[l-1]ᵀ)."""
+        self.deferred.setdefault(param, []).append(build)
+
+    def _run_deferred(self, param: str) -> None:
+        for build in self.deferred.pop(param, []):
+            build()
+
+    def _sum_terms(self, param: str) -> None:
+        """d(param) = the sum of its terms (parameter_gradient)."""
+        if gradient_id(param) in self.builder.graph:
+            return
+        terms, order = self.terms[param], self.consumers(param)
+        parts = [terms[op] for op in sorted(terms, key=order.index)]
+        symbol = self.gradient_symbol(param)
+        layer = self.attr(param, a.LAYER)
+        d_param = self.gradient(
+            param, formula=f"{symbol} = " + " + ".join(self.symbol(t) for t in parts),
+            note=f"∂J/∂{self.symbol(param)}, the sought gradient: the sum of its terms")
+        self.operation(d_param, a.ADD, parts, label="+", layer=layer, group=a.layer_group(layer))
+
+    def _finish_terms(self) -> None:
+        """Terms still deferred, and sums not yet formed, once the pass is done."""
+        for param in list(self.deferred):
+            self._run_deferred(param)
+        for param in self.terms:
+            self._sum_terms(param)
 
     def stop(self, text: str, *, near: str) -> None:
         """The note where back-propagation ends (the first rule to stop places it)."""
@@ -237,7 +258,7 @@ class ReversePass:
                 if below is not None and below not in queued and self._ready(operand):
                     queue.append(below)
                     queued.add(below)
-        self._sum_terms()
+        self._finish_terms()
         if self.stop_note is not None:
             text, near = self.stop_note
             self.builder.annotation("bwd:stop", text=text, layer=self.to_layer - 1, group=None,

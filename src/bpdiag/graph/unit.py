@@ -46,9 +46,13 @@ def unit_node_count(network: Network, view: View) -> int:
     from ..ops.activation import derivative_reads  # ops import the graph's vocabulary
     n, L = network.sizes, network.depth
     outputs = n[L]  # one label y_k per output unit (one y for the sigmoid's single unit)
+    hidden = range(1, L) if network.dropout else range(0)  # the layers dropout acts on
     if view.is_forward:
-        # x_k; per unit w[l]_jk, b, z, its sum, a and g; y_k, ℒ, its loss, J and its mean
-        return n[0] + sum(n[l] * (n[l - 1] + 5) for l in range(1, L + 1)) + outputs + 4
+        # x_k; per unit w[l]_jk, b, z, its sum, a and g; y_k, ℒ, its loss, J and its mean;
+        # dropout: d[l]_j, its ã[l]_j and their operation per hidden unit; L2: the data cost, the
+        # L2 cost, its operation and their sum
+        return (n[0] + sum(n[l] * (n[l - 1] + 5) for l in range(1, L + 1)) + outputs + 4
+                + sum(3 * n[l] for l in hidden) + (4 if network.l2 > 0 else 0))
     # J; per output unit y_k, a[L]_k, da[L]_k and its operation, dz[L]_k, its operation and
     # shortcut; and g[L]' with its operation where the output has one (σ: yes; softmax, linear: no)
     count = 1 + outputs * (7 + (2 if network.output == "sigmoid" else 0))
@@ -59,6 +63,15 @@ def unit_node_count(network: Network, view: View) -> int:
             reads_z = derivative_reads(network.activation(layer - 1)) == "Z"
             # w[l]_jk; da, g' and dz of layer l-1 with their operations; z[l-1]_k when g' reads z
             count += n[layer] * n[layer - 1] + 6 * n[layer - 1] + (n[layer - 1] if reads_z else 0)
+            if layer - 1 in hidden:
+                # d[l-1]_k, its operation and da[l-1]_k (the sum is dã[l-1]_k); g' reading a
+                # reads a[l-1]_k, no longer the ã[l-1]_k that dw reads
+                count += 3 * n[layer - 1] + (0 if reads_z else n[layer - 1])
+        if network.l2 > 0:
+            # per weight: L2's term and its operation, the sum dw and its operation (the
+            # back-propagated term takes dw's old place); layer K's weights are read for it
+            count += 4 * n[layer] * n[layer - 1] + (n[layer] * n[layer - 1]
+                                                    if layer == view.to_layer else 0)
     return count + 1  # the stop note
 
 

@@ -37,21 +37,25 @@ def _gradient(attrs: dict, args: list) -> np.ndarray:
 
 
 def l2_rule(step, op: str, seed) -> None:
-    """(λ/m) W[l] for every weight J reaches here: a term of dW[l], linked to J."""
-    lambd, m = step.attr(op, a.LAMBD), step.attr(op, a.EXAMPLES)
+    """(λ/m) W[l] for every weight of the view: a term of dW[l], linked to J; added when the
+    back-propagated term of dW[l] is, so that the two are drawn and explained together."""
     for w in step.operands(op):
-        if not step.continues(w):
-            continue
-        layer = step.attr(w, a.LAYER)
-        group = a.layer_group(layer)
-        w_sym = step.symbol(w)
-        step.read(w, group)
-        term = step.parameter_gradient(
-            w, op, formula=f"{step.gradient_symbol(w)} = (λ/m) {w_sym}",
-            note=f"L2's term: the derivative of (λ/2m) {w_sym}² (λ = {lambd:g})")
-        first = step.operation(term, a.L2_GRADIENT, [w], label=f"(λ/m) {w_sym}", layer=layer,
-                               group=group, **{a.LAMBD: lambd, a.EXAMPLES: m})
-        step.seed(seed, first)
+        if step.continues(w):
+            step.defer(w, lambda w=w: _term(step, op, w, seed))
+
+
+def _term(step, op: str, w: str, seed) -> None:
+    lambd, m = step.attr(op, a.LAMBD), step.attr(op, a.EXAMPLES)
+    layer = step.attr(w, a.LAYER)
+    group = a.layer_group(layer)
+    w_sym = step.symbol(w)
+    step.read(w, group)
+    term = step.parameter_gradient(
+        w, op, formula=f"{step.gradient_symbol(w)} = (λ/m) {w_sym}",
+        note=f"L2's term: the derivative of the L2 cost's (λ/2m) ‖{w_sym}‖² (λ = {lambd:g})")
+    first = step.operation(term, a.L2_GRADIENT, [w], label=f"(λ/m) {w_sym}", layer=layer,
+                           group=group, **{a.LAMBD: lambd, a.EXAMPLES: m})
+    step.seed(seed, first)
 
 
 register(Op(a.L2_COST, _cost, l2_rule))
