@@ -218,7 +218,7 @@ class Diagram:
     def name(self) -> str:
         """The file stem: 'forward', 'backprop_to_layer_2', 'forward_inference', ... (the names
         `bpdiag render` writes, see views.file_stem)."""
-        return self.options.file_stem(self.view)
+        return self.options.file_stem(self.view, self.network)
 
     @property
     def graph(self) -> nx.DiGraph:

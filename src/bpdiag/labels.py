@@ -65,7 +65,7 @@ def node_label(graph: nx.DiGraph, node: str, notation: Profile | str | None = No
         said = _said_by_operations(graph, node)
         for part in _right_side(data[a.FORMULA]).split(" = "):
             part = part.removeprefix("= ")
-            if part not in said:
+            if part and part not in said:
                 lines.append(parse(drawn(f"= {part}"), scale=SMALL))
     if data.get(a.CACHED):
         lines.append(parse(drawn("cached for " + ", ".join(data[a.CACHED_FOR])), scale=SMALL))

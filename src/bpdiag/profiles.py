@@ -57,13 +57,15 @@ DEFAULT = "dls"
 
 # The base names the graph's text is written with, and what may follow them.
 BASE_NAMES = ("W", "b", "Z", "A", "X", "Y", "J", "ℒ", "dA", "dZ", "dW", "db", "g", "n",
-              "x", "y", "z", "a", "w", "dz", "da", "dw")
+              "x", "y", "z", "a", "w", "dz", "da", "dw",
+              "D", "d", "Ã", "ã", "dÃ", "dã")
 # Base names followed by the example index (i) that a profile may draw as one symbol.
 EXAMPLE_NAMES = ("dW(i)", "ℒ(i)")
 NAME_KEYS = BASE_NAMES + EXAMPLE_NAMES
 # The `name` attribute of every quantity node any view draws: the legend's rows.
 NODE_NAMES = ("X", "Y", "x", "y", "W", "w", "b", "Z", "z", "A", "a", "ℒ", "J", "dA", "da",
-              "dZ", "dz", "g'", "dW", "dW(i)", "dw", "db")
+              "dZ", "dz", "g'", "dW", "dW(i)", "dw", "db",
+              "D", "d", "Ã", "ã", "dÃ", "dã", "data cost", "L2 cost", "dW term", "dw term")
 GRANULARITIES = ("example", "unit")  # views whose legend rows may differ from the batch view's
 OUTPUT_VARIANTS = ("softmax", "linear")  # output heads whose rows may differ from the sigmoid's
 ROW_FIELDS = ("symbol", "meaning", "shape")

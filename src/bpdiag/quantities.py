@@ -12,6 +12,7 @@ import numpy as np
 
 from .execute import Data, evaluate, forward_values
 from .graph import build_graph
+from .graph.batch import BatchViews
 from .graph.ids import backward_id, forward_id
 from .model import Network
 from .views import View
@@ -36,12 +37,17 @@ def aliases(network: Network) -> dict[str, str]:
 
 def forward_quantities(network: Network, problem: Data,
                        forward: dict | None = None) -> dict[str, np.ndarray]:
-    """Z1, A1, …, ZL, AL (and the cost J under 'cost') from the batch forward graph."""
+    """Z1, A1, …, ZL, AL (and the cost J under 'cost') from the batch forward graph. With dropout,
+    A1, …, A(L-1) are the course's: after dropout (Ã[l] = A[l] ⊙ D[l] / keep_prob, which its
+    forward pass keeps under the name A[l] and the next layer reads)."""
     forward = forward if forward is not None else forward_values(network, problem)
     values = {}
     for layer in range(1, network.depth + 1):
         for name in ("Z", "A"):
-            values[f"{name}{layer}"] = forward[forward_id(name, layer)]
+            node = forward_id(name, layer)
+            if name == "A" and network.dropout and layer < network.depth:
+                node = forward_id(BatchViews.DROPPED_ID, layer)
+            values[f"{name}{layer}"] = forward[node]
     values["cost"] = np.asarray(forward[forward_id("J")])
     return values
 

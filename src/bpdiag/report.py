@@ -43,6 +43,11 @@ def check_json(report: CheckReport) -> dict:
         "closest_relu_kink": report.kink_margin,
         "notes": list(report.notes),
         "ok": report.ok,
+        # regularisation, in the course's names: λ (0: none), keep_prob (1: none) and the
+        # dropout masks the check held fixed (none without dropout)
+        "lambd": report.network.l2,
+        "keep_prob": report.network.keep_prob,
+        "masks": {key: _matrix(value) for key, value in report.problem.masks.items()},
     }
 
 

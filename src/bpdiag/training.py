@@ -57,14 +57,16 @@ def train(network: Network, problem: Problem, steps: int, learning_rate: float,
     forward_graph = build_graph(network, View(None), m=m)
     backward_graph = build_graph(network, View(1), m=m)
     params = {key: value.copy() for key, value in problem.params.items()}
-    # dropout draws new masks D[l] every step, as the course's training loop does, from a
-    # generator of seed `seed`: the same run gives the same costs
+    # dropout: step 0 uses the problem's masks (so its cost is check's J), and every later step
+    # draws new ones, as the course's training loop does, from a generator of seed `seed`: the
+    # same run gives the same costs
     masks = np.random.default_rng(seed)
     costs: list[float] = []
     for step in range(steps):
         with np.errstate(all="ignore"):  # overflow is reported below, with its step
-            forward = evaluate(forward_graph, view_inputs(Problem(
-                problem.x, problem.y, params, draw_masks(network, m, masks))))
+            step_masks = problem.masks if step == 0 else draw_masks(network, m, masks)
+            forward = evaluate(forward_graph, view_inputs(Problem(problem.x, problem.y, params,
+                                                                  step_masks)))
         try:
             finite_forward(network, forward, f"step {step}",
                            "scale X or the weights down" if step == 0 else

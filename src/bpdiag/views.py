@@ -57,20 +57,25 @@ class View:
             )
 
 
+# the suffixes of a network's regularisers (model.Network.regularisers), in their order
+REGULARISER_WORDS = ("l2", "dropout")
 # suffixes a notation tag must not be
-VARIANT_WORDS = (*GRANULARITIES, "inference", "values", *LAYOUTS)
+VARIANT_WORDS = (*GRANULARITIES, "inference", "values", *LAYOUTS, *REGULARISER_WORDS)
 
 
 def file_stem(view: View, *, inference: bool = False, notation: str | None = None,
-              values: bool = False, layout: str = DEFAULT_LAYOUT) -> str:
+              values: bool = False, layout: str = DEFAULT_LAYOUT,
+              regularisers: tuple[str, ...] = ()) -> str:
     """The file name without extension of `view` drawn with these variants: the view's name,
-    then one suffix per variant in this order: the granularity (unless batch), `inference`, the
-    notation profile's name (None: the course's own, no suffix), `values` and the layout
-    (unless the default), e.g. 'forward_example_inference_nielsen_values_column'. So no variant
-    overwrites another's files."""
+    then one suffix per variant in this order: the granularity (unless batch), the network's
+    regularisers that change the drawing (`regularisers`, e.g. ('l2', 'dropout'), as
+    Network.regularisers gives them), `inference`, the notation profile's name (None: the
+    course's own, no suffix), `values` and the layout (unless the default), e.g.
+    'forward_example_l2_nielsen_values_column'. So no variant overwrites another's files."""
     parts = [view.name]
     if view.granularity != DEFAULT_GRANULARITY:
         parts.append(view.granularity)
+    parts.extend(regularisers)
     if inference:
         parts.append("inference")
     if notation is not None:

@@ -37,7 +37,7 @@ def _gradient(attrs: dict, args: list) -> np.ndarray:
 
 
 def l2_rule(step, op: str, seed) -> None:
-    """(λ/m) W[l] for every weight of the view: a term of dW[l], linked to J; added when the
+    """(λ/m) W[l] for every weight of the view: a term of dW[l], straight from J; added when the
     back-propagated term of dW[l] is, so that the two are drawn and explained together."""
     for w in step.operands(op):
         if step.continues(w):
@@ -53,9 +53,9 @@ def _term(step, op: str, w: str, seed) -> None:
     term = step.parameter_gradient(
         w, op, formula=f"{step.gradient_symbol(w)} = (λ/m) {w_sym}",
         note=f"L2's term: the derivative of the L2 cost's (λ/2m) ‖{w_sym}‖² (λ = {lambd:g})")
-    first = step.operation(term, a.L2_GRADIENT, [w], label=f"(λ/m) {w_sym}", layer=layer,
-                           group=group, **{a.LAMBD: lambd, a.EXAMPLES: m})
-    step.seed(seed, first)
+    # no seed link from J: on a slide it would cross every layer; the term's note says it
+    step.operation(term, a.L2_GRADIENT, [w], label=f"(λ/m) {w_sym}", layer=layer, group=group,
+                   **{a.LAMBD: lambd, a.EXAMPLES: m})
 
 
 register(Op(a.L2_COST, _cost, l2_rule))
