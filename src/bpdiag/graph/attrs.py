@@ -80,6 +80,8 @@ DROPOUT = "dropout"                # A ⊙ D / keep_prob (forward) and dA ⊙ D 
 LAMBD = "lambd"                    # λ on the L2 operations (the course's variable name)
 EXAMPLES = "m"                     # the number of examples the L2 operations divide by
 KEEP_PROB = "keep_prob"            # on a dropout operation
+ADDED = "added"                    # on any operation: its last `added` operands are added to
+#                                    its result (dW[l] = (1/m) dZ[l] A[l-1]ᵀ + (λ/m) W[l])
 OPERATIONS = (LINEAR, ACTIVATION, LOSS, MEAN, LOSS_DERIVATIVE, ACTIVATION_DERIVATIVE,
               HADAMARD, SUBTRACT, MATMUL, PRODUCT, WEIGHTED_SUM, MEAN_OVER_EXAMPLES,
               CROSS_ENTROPY, SQUARED_ERROR, SOFTMAX, CROSS_ENTROPY_DERIVATIVE,

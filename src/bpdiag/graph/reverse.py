@@ -65,11 +65,10 @@ class ReversePass:
         self.reads: dict[str, list[str]] = {}
         self.done: set[str] = set()
         self.stop_note: tuple[str, str] | None = None
-        # parameter -> {consumer operation: its term of the gradient}, when J reaches a
-        # parameter through several operations (L2 adds (λ/m) W[l] to the back-propagated term)
-        self.terms: dict[str, dict[str, str]] = {}
-        self.term_of: dict[str, str] = {}  # a term's id -> the parameter it is a term for
-        self.deferred: dict[str, list] = {}   # parameter -> builders of its later terms
+        # a parameter J reaches through several operations (L2's cost reads every W[l]): the
+        # other operations' terms of its gradient, added where the gradient is formed (defer)
+        self.deferred: dict[str, list] = {}          # parameter -> builders of its other terms
+        self.gradient_of_param: dict[str, str] = {}  # d(param) awaiting them -> param
 
     # -- the forward graph, as rules see it -------------------------------------------------
     def attr(self, node: str, key: str):
@@ -131,17 +130,19 @@ class ReversePass:
 
     def gradient(self, of: str, *, formula: str, note: str) -> str:
         """d(of): dZ[l] for Z[l], shaped like it."""
-        return self.quantity(gradient_id(of), like=of, symbol=self.gradient_symbol(of),
+        node = self.quantity(gradient_id(of), like=of, symbol=self.gradient_symbol(of),
                              name="d" + self.forward.nodes[of][a.NAME], kind=a.GRADIENT,
                              formula=formula, note=note)
+        if of in self.deferred:
+            self.gradient_of_param[node] = of
+        return node
 
     def operation(self, output: str, op: str, inputs: list[str], *, label: str, layer: int,
                   group: str, reader: str | None = None, **extra) -> str:
         """A backward operation; the forward quantities among `inputs` are read from the cache
         (for `reader`, by default the symbol of `output`)."""
-        if reader is None:  # a term of dW[l] reads for dW[l] ("cached for dW[2]")
-            reader = (self.gradient_symbol(self.term_of[output]) if output in self.term_of
-                      else self.symbol(output))
+        reader = reader or self.symbol(output)
+        inputs, label = self._add_terms(output, inputs, label, extra)
         for source in inputs:
             if source in self.forward and self.attr(source, a.KIND) == a.FORWARD:
                 readers = self.reads.setdefault(source, [])
@@ -165,58 +166,24 @@ class ReversePass:
         total.operands += operands
         total.terms.append(term)
 
-    def parameter_gradient(self, param: str, consumer: str, *, formula: str, note: str) -> str:
-        """The node a rule computes its part of d(param) into: the gradient itself when
-        `consumer` is the only operation reading `param`; otherwise a term of its own (symbol:
-        the formula's right-hand side), and the terms are summed into d(param) once the pass is
-        done, in the order of the forward graph's consumers (so dW[l] = (1/m) dZ[l] A[l-1]ᵀ +
-        (λ/m) W[l], as the course writes it)."""
-        consumers = self.consumers(param)
-        if len(consumers) == 1:
-            return self.gradient(param, formula=formula, note=note)
-        rhs = formula.partition(" = ")[2] or formula
-        data = self.forward.nodes[param]
-        term = self.quantity(f"{gradient_id(param)}:{self.attr(consumer, a.OP)}", like=param,
-                             symbol=rhs, name=f"d{data[a.NAME]} term", kind=a.GRADIENT,
-                             formula=rhs,
-                             note=f"one term of {self.gradient_symbol(param)}, which adds up its "
-                                  "terms")
-        self.terms.setdefault(param, {})[consumer] = term
-        self.term_of[term] = param
-        self._run_deferred(param)  # the deferred terms right after this one
-        if len(self.terms[param]) == len(consumers):
-            self._sum_terms(param)  # drawn, and explained, right after its last term
-        return term
-
     def defer(self, param: str, build) -> None:
-        """Add a term of d(param) later, with its other terms: `build()` (which calls
-        parameter_gradient) runs when the first other term is formed, so the terms and their
-        sum are drawn and explained together (L2's (λ/m) W[l] beside (1/m) dZ[l] A[l-1]ᵀ)."""
+        """Another term of d(param), such as L2's (λ/m) W[l]: `build()` adds its node and returns
+        its id when the rule forming d(param) draws its operation, which then adds the term to
+        its result (the `added` operands), so dW[l] = (1/m) dZ[l] A[l-1]ᵀ + (λ/m) W[l] is one
+        step reading the term, as the course writes it."""
         self.deferred.setdefault(param, []).append(build)
 
-    def _run_deferred(self, param: str) -> None:
-        for build in self.deferred.pop(param, []):
-            build()
-
-    def _sum_terms(self, param: str) -> None:
-        """d(param) = the sum of its terms (parameter_gradient)."""
-        if gradient_id(param) in self.builder.graph:
-            return
-        terms, order = self.terms[param], self.consumers(param)
-        parts = [terms[op] for op in sorted(terms, key=order.index)]
-        symbol = self.gradient_symbol(param)
-        layer = self.attr(param, a.LAYER)
-        d_param = self.gradient(
-            param, formula=f"{symbol} = " + " + ".join(self.symbol(t) for t in parts),
-            note=f"∂J/∂{self.symbol(param)}, the sought gradient: the sum of its terms")
-        self.operation(d_param, a.ADD, parts, label="+", layer=layer, group=a.layer_group(layer))
-
-    def _finish_terms(self) -> None:
-        """Terms still deferred, and sums not yet formed, once the pass is done."""
-        for param in list(self.deferred):
-            self._run_deferred(param)
-        for param in self.terms:
-            self._sum_terms(param)
+    def _add_terms(self, output: str, inputs: list[str], label: str, extra: dict):
+        """The deferred terms of the parameter whose gradient `output` is, if any: added to the
+        operation's operands, its label and the gradient's formula."""
+        param = self.gradient_of_param.pop(output, None)
+        if param is None:
+            return inputs, label
+        terms = [build() for build in self.deferred.pop(param)]
+        plus = "".join(f" + {self.symbol(term)}" for term in terms)
+        self.builder.graph.nodes[output][a.FORMULA] += plus
+        extra[a.ADDED] = len(terms)
+        return [*inputs, *terms], label + plus
 
     def stop(self, text: str, *, near: str) -> None:
         """The note where back-propagation ends (the first rule to stop places it)."""
@@ -258,7 +225,8 @@ class ReversePass:
                 if below is not None and below not in queued and self._ready(operand):
                     queue.append(below)
                     queued.add(below)
-        self._finish_terms()
+        if self.deferred:  # a term no rule took up: the pass would draw a wrong gradient
+            raise RuntimeError("terms never added to the gradients of " + ", ".join(self.deferred))
         if self.stop_note is not None:
             text, near = self.stop_note
             self.builder.annotation("bwd:stop", text=text, layer=self.to_layer - 1, group=None,

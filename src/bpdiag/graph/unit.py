@@ -68,9 +68,8 @@ def unit_node_count(network: Network, view: View) -> int:
                 # reads a[l-1]_k, no longer the ã[l-1]_k that dw reads
                 count += 3 * n[layer - 1] + (0 if reads_z else n[layer - 1])
         if network.l2 > 0:
-            # per weight: L2's term and its operation, the sum dw and its operation (the
-            # back-propagated term takes dw's old place); layer K's weights are read for it
-            count += 4 * n[layer] * n[layer - 1] + (n[layer] * n[layer - 1]
+            # per weight: L2's term and its operation; layer K's weights are read for it
+            count += 2 * n[layer] * n[layer - 1] + (n[layer] * n[layer - 1]
                                                     if layer == view.to_layer else 0)
     return count + 1  # the stop note
 

@@ -49,4 +49,10 @@ def evaluate(attrs: dict, args: list) -> np.ndarray:
     op = OPS.get(attrs["op"])
     if op is None:
         raise EvaluationError(f"operation {attrs['op']!r} has no numeric meaning")
+    added = attrs.get("added", 0)  # graph.attrs.ADDED: terms added to the result
+    if added:
+        result = op.evaluate(attrs, args[:-added])
+        for term in args[-added:]:
+            result = result + term
+        return result
     return op.evaluate(attrs, args)

@@ -38,10 +38,10 @@ def example_gradient_id(name: str, layer: int) -> str:
     return f"bwd:L{layer}:{name}(i)"
 
 
-def _batch_parameters(step, op: str, layer: int, group: str, w: str, bias: str, d_z: str,
+def _batch_parameters(step, layer: int, group: str, w: str, bias: str, d_z: str,
                       prev: str) -> None:
     dz, prev_sym = step.symbol(d_z), step.symbol(prev)
-    d_w = step.parameter_gradient(w, op, formula=f"dW[{layer}] = (1/m) {dz} {prev_sym}ᵀ",
+    d_w = step.gradient(w, formula=f"dW[{layer}] = (1/m) {dz} {prev_sym}ᵀ",
                         note=f"∂J/∂W[{layer}], the sought gradient; shaped like W[{layer}]")
     step.operation(d_w, a.MATMUL, [d_z, prev], layer=layer, group=group,
                    label=f"(1/m) {dz} {prev_sym}ᵀ", **{a.TRANSPOSE: "right", a.SCALE: "1/m"})
@@ -51,7 +51,7 @@ def _batch_parameters(step, op: str, layer: int, group: str, w: str, bias: str, 
                    label="mean over the m examples", **{a.AXIS: 1})
 
 
-def _example_parameters(step, op: str, layer: int, group: str, w: str, bias: str, d_z: str,
+def _example_parameters(step, layer: int, group: str, w: str, bias: str, d_z: str,
                         prev: str) -> None:
     dz, prev_sym = step.symbol(d_z), step.symbol(prev)
     per_example = step.quantity(
@@ -60,8 +60,8 @@ def _example_parameters(step, op: str, layer: int, group: str, w: str, bias: str
         note=f"∂ℒ(i)/∂W[{layer}], this example's share of the gradient")
     step.operation(per_example, a.MATMUL, [d_z, prev], layer=layer, group=group,
                    label=f"{dz} {prev_sym}ᵀ", **{a.TRANSPOSE: "right"})
-    d_w = step.parameter_gradient(
-        w, op, formula=f"dW[{layer}] = (1/m) Σᵢ dW[{layer}](i)",
+    d_w = step.gradient(
+        w, formula=f"dW[{layer}] = (1/m) Σᵢ dW[{layer}](i)",
         note=f"∂J/∂W[{layer}], the sought gradient: the mean of the m examples' dW[{layer}](i)")
     step.operation(d_w, a.MEAN_OVER_EXAMPLES, [per_example], layer=layer, group=group,
                    label=MEAN_LABEL)
@@ -78,7 +78,7 @@ def linear_rule(step, op: str, d_z: str) -> None:
     w, prev, bias = step.operands(op)
     layer, group = step.attr(op, a.LAYER), step.attr(op, a.GROUP)
     prev = step.read(prev, group)
-    PARAMETER_GRADIENTS[step.granularity](step, op, layer, group, w, bias, d_z, prev)
+    PARAMETER_GRADIENTS[step.granularity](step, layer, group, w, bias, d_z, prev)
     dz = step.symbol(d_z)
     if step.continues(prev):
         w = step.read(w, group)

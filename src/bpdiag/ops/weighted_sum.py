@@ -34,9 +34,9 @@ def weighted_sum_rule(step, op: str, d_z: str) -> None:
     prevs = [step.read(prev, group) for _, prev in pairs]
     dz = step.symbol(d_z)
     for (w, _), prev in zip(pairs, prevs):
-        d_w = step.parameter_gradient(
-            w, op, formula=f"{step.gradient_symbol(w)} = (1/m) Σᵢ {dz}(i) {step.symbol(prev)}(i)",
-            note=f"∂J/∂{step.symbol(w)}, the sought gradient")
+        d_w = step.gradient(w, formula=f"{step.gradient_symbol(w)} = (1/m) Σᵢ {dz}(i) "
+                                       f"{step.symbol(prev)}(i)",
+                            note=f"∂J/∂{step.symbol(w)}, the sought gradient")
         step.operation(d_w, a.MEAN_OVER_EXAMPLES, [d_z, prev], layer=layer, group=group,
                        label=f"(1/m) Σᵢ {dz} {step.symbol(prev)}")
     d_b = step.gradient(bias, formula=f"{step.gradient_symbol(bias)} = (1/m) Σᵢ {dz}(i)",
