@@ -97,10 +97,21 @@ def load_data(source: DataLike, network: NetworkLike | None = None) -> Data:
         if given.sizes != source.network.sizes:
             raise InputError(f"network {given.describe()} does not have the data's layers "
                              f"{','.join(map(str, source.network.sizes))}; drop network")
-        return dataclasses.replace(source, network=given)  # the same sizes, other activations
+        found = dataclasses.replace(source, network=given)  # the same sizes, other activations
+        if given.dropout != bool(source.problem.masks):
+            # with dropout now, the masks drawn as load_data draws them; without, none
+            import numpy as np
+
+            from .npzdata import DEFAULT_MASK_SEED
+            from .verify import draw_masks
+            masks = draw_masks(given, source.m, np.random.default_rng(DEFAULT_MASK_SEED))
+            found = dataclasses.replace(found, problem=dataclasses.replace(source.problem,
+                                                                           masks=masks))
+        return found
     options = {} if given is None else {"hidden_activation": given.hidden_activation,
                                         "leaky_slope": given.leaky_slope, "output": given.output,
-                                        "layers": given.sizes}
+                                        "layers": given.sizes, "l2": given.l2,
+                                        "keep_prob": given.keep_prob}
     if isinstance(source, (str, os.PathLike)):
         found = load(source, option="data", **options)
     else:
