@@ -15,12 +15,12 @@ GALLERY = ROOT / "out"
 
 
 def readme_render_commands() -> list[list[str]]:
-    """The arguments of each `bpdiag render --all … --out out` in the README: the set-up
-    command's (slides) first, then the gallery's (pages)."""
+    """The arguments of each `.venv/bin/bpdiag render … --out out` in the README: the set-up
+    command's (slides) first, then the gallery's (pages), then the regularisers' diagrams."""
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     commands = []
     for line in text.splitlines():
-        if ".venv/bin/bpdiag render --all" in line and line.rstrip().endswith("--out out"):
+        if ".venv/bin/bpdiag render " in line and line.rstrip().endswith("--out out"):
             words = shlex.split(line.split("&&")[-1])
             commands.append(words[words.index("render") + 1:])
     return commands
@@ -42,7 +42,9 @@ def gallery_graphviz_version() -> str:
 def fresh(tmp_path_factory):
     out = tmp_path_factory.mktemp("gallery")
     commands = readme_render_commands()
-    assert len(commands) == 2, commands  # the set-up command and the gallery's page layout
+    # the set-up command, the gallery's page layout, and dropout's and L2's slide and page
+    assert len(commands) == 6, commands
+    assert all("--all" in args for args in commands[:2]), commands
     for args in commands:
         args[args.index("--out") + 1] = str(out)
         result = CliRunner().invoke(cli, ["render", *args])

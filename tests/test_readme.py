@@ -19,7 +19,7 @@ from conftest import ROOT, needs_dot
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 BLOCK = re.compile(r"^```(\w+)\n(.*?)^```", re.S | re.M)
 NOT_RUN = ("python benchmarks/bench.py",)  # the benchmark: long, and not an example of use
-GALLERY = (".venv/bin/bpdiag render --all",)  # the gallery's commands: test_gallery runs them
+GALLERY = (".venv/bin/bpdiag render ",)  # the gallery's commands: test_gallery runs them
 
 
 def blocks(language: str) -> list[str]:
