@@ -269,3 +269,18 @@ def test_training_step_0_is_checks_cost_and_each_run_is_the_same():
     assert train(data.network, data.problem, 5, 0.1).costs == run.costs
     values = forward_values(data.network, data.problem)  # J = data cost + L2 cost
     assert values["fwd:J"] > values["fwd:data_cost"]
+
+
+@pytest.mark.parametrize("granularity", GRANULARITIES)
+def test_explain_latex_of_the_new_steps_is_ascii(granularity):
+    from bpdiag.explanation import explain_text
+    network = Network((2, 2, 2, 1), "tanh", l2=0.1, keep_prob=0.8)
+    for view in all_views(network, granularity):
+        tex = explain_text(network, view, "latex")
+        assert tex.isascii(), [ch for ch in tex if not ch.isascii()]
+        assert tex.count("{") == tex.count("}")
+    tex = explain_text(network, View(1), "latex")
+    assert r"dA^{[1]} &= d\tilde{A}^{[1]} \odot D^{[1]} / \mathrm{keep\_prob}" in tex
+    assert r"\frac{1}{m} dZ^{[2]} \tilde{A}^{[1]T} + \frac{\lambda}{m} W^{[2]}" in tex
+    forward = explain_text(network, View(None), "latex")
+    assert r"\frac{\lambda}{2m} \sum_{l} \|W^{[l]}\|^{2}" in forward

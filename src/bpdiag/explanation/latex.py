@@ -37,6 +37,8 @@ def _equation(formula: str) -> tuple[str, str]:
 
 def _step_line(step: Step) -> list[str]:
     left, right = _equation(step.formula)
+    if not right:  # a term named by its own formula, (λ/m) W[2]: written once
+        left, right = "", left
     shape = ("(" + ", ".join(math(name) for name in step.shape) + ")" if step.shape
              else r"\text{scalar}")
     remark = _reads(step.operands)
@@ -51,7 +53,8 @@ def _step_line(step: Step) -> list[str]:
 
 
 def to_latex(explanation: Explanation) -> str:
-    lines = [f"% {explanation.title}: {explanation.network}",
+    network = explanation.network.replace("λ", "lambda")  # the file stays ASCII
+    lines = [f"% {explanation.title}: {network}",
              r"% needs \usepackage{amsmath,amssymb}",
              r"\begin{align*}"]
     lines += [_given_line(given) for given in explanation.given]
