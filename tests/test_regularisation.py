@@ -26,6 +26,7 @@ from bpdiag.spec import parse_spec
 from bpdiag.training import train
 from bpdiag.verify import check, random_problem
 from bpdiag.views import GRANULARITIES, View, all_views, file_stem
+from conftest import needs_dot
 
 HEADS = {"sigmoid": (2, 3, 2, 1), "softmax": (2, 3, 2, 3), "linear": (3, 2, 2, 2)}
 
@@ -284,3 +285,14 @@ def test_explain_latex_of_the_new_steps_is_ascii(granularity):
     assert r"\frac{1}{m} dZ^{[2]} \tilde{A}^{[1]T} + \frac{\lambda}{m} W^{[2]}" in tex
     forward = explain_text(network, View(None), "latex")
     assert r"\frac{\lambda}{2m} \sum_{l} \|W^{[l]}\|^{2}" in forward
+
+
+@needs_dot
+def test_graphml_of_both_is_schema_valid_and_sound(shared_dir):
+    from bpdiag.diagrams import RenderOptions, render_view
+    from yed_checks import parse, schema_errors, semantic_problems
+    for granularity in ("batch", "unit"):
+        network = Network((2, 2, 2, 1), l2=0.1, keep_prob=0.8)
+        data = render_view(network, View(1, granularity), ("graphml",), RenderOptions())["graphml"]
+        tree = parse(data)
+        assert schema_errors(tree, shared_dir) == [] and semantic_problems(tree) == []

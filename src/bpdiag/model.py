@@ -1,4 +1,5 @@
-"""The network bpdiag draws: an L-layer fully-connected network with one of three output heads.
+"""The network bpdiag draws: an L-layer fully-connected network with one of three output heads,
+optionally regularised (L2 on the weights, inverted dropout on the hidden layers).
 
 Standard library only: this is the spec every other layer reads. Layer sizes are n[0..L]
 (n[0] = input features), hidden layers share one activation, and the output head is the
@@ -25,6 +26,8 @@ DEFAULT_SIZES = (2, 3, 2, 1)
 # for the softmax (which needs C ≥ 2)
 DEFAULT_SIZES_FOR = {"sigmoid": DEFAULT_SIZES, "softmax": (2, 3, 2, 3), "linear": DEFAULT_SIZES}
 DEFAULT_LEAKY_SLOPE = 0.01
+# The regularisers, in the order their file-name suffixes follow (views.file_stem)
+REGULARISERS = ("l2", "dropout")
 # Examples in the seeded problem of `check` and of `render --values`: one default, so the numbers
 # drawn are those check prints; few enough that a matrix of values fits on the diagram.
 DEFAULT_M = 4
@@ -91,7 +94,8 @@ class Network:
         ('l2', 'dropout'); none at inference, where neither is applied."""
         if inference:
             return ()
-        return tuple(name for name, on in (("l2", self.l2 > 0), ("dropout", self.dropout)) if on)
+        on = {"l2": self.l2 > 0, "dropout": self.dropout}
+        return tuple(name for name in REGULARISERS if on[name])
 
     @property
     def task(self) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from .choices import canonical
 from .layouts import DEFAULT_LAYOUT, LAYOUTS
-from .model import Network, SpecError
+from .model import REGULARISERS, Network, SpecError
 
 GRANULARITIES = ("batch", "example", "unit")
 DEFAULT_GRANULARITY = "batch"
@@ -58,7 +58,7 @@ class View:
 
 
 # the suffixes of a network's regularisers (model.Network.regularisers), in their order
-REGULARISER_WORDS = ("l2", "dropout")
+REGULARISER_WORDS = REGULARISERS
 # suffixes a notation tag must not be
 VARIANT_WORDS = (*GRANULARITIES, "inference", "values", *LAYOUTS, *REGULARISER_WORDS)
 
