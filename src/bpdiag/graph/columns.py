@@ -140,7 +140,7 @@ class ColumnViews:
                           dims=dims, formula=f"{dropped} = {act} ⊙ {self.sym(self.D, layer)} / "
                                              "keep_prob",
                           note=f"{act} after inverted dropout (the course overwrites {act} with it: "
-                               f"{act} = {act} * D; {act} /= keep_prob)")
+                               f"{act} = {act} * {self.sym(self.D, layer)}; {act} /= keep_prob)")
 
     def drop_out(self, b: GraphBuilder, layer: int, act: str, group: str) -> str:
         """Inverted dropout on hidden layer `layer`'s activation `act`: the masked Ã[l]."""

@@ -9,6 +9,7 @@ from typing import Any
 from .lazy_numpy import np
 
 from ..errors import BpdiagError
+from ..graph.attrs import ADDED
 
 
 class EvaluationError(BpdiagError):
@@ -49,7 +50,7 @@ def evaluate(attrs: dict, args: list) -> np.ndarray:
     op = OPS.get(attrs["op"])
     if op is None:
         raise EvaluationError(f"operation {attrs['op']!r} has no numeric meaning")
-    added = attrs.get("added", 0)  # graph.attrs.ADDED: terms added to the result
+    added = attrs.get(ADDED, 0)  # terms added to the result: dW[l]'s (λ/m) W[l]
     if added:
         result = op.evaluate(attrs, args[:-added])
         for term in args[-added:]:

@@ -34,8 +34,8 @@ def _mean_over_examples(attrs: dict, args: list) -> np.ndarray:
 
 
 def cost_rule(step, op: str, seed) -> None:
-    """J = mean of ℒ: the seed reaches the loss. (With L2 the mean is the data cost, one term
-    of J, which the diagram leaves to J's own formula.)"""
+    """J = mean of ℒ: the seed reaches the loss. (With L2 the mean is the data cost, one of J's
+    two terms: back-propagation draws J itself, not it.)"""
     if step.attr(step.output(op), a.KIND) == a.COST:
         step.read(step.output(op), None)
     (loss,) = step.operands(op)

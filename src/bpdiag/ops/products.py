@@ -25,5 +25,5 @@ register(Op(a.PRODUCT, lambda attrs, args: args[0] * args[1]))
 register(Op(a.SUBTRACT, lambda attrs, args: args[0] - args[1]))
 # dZ[L] = dA[L] · 1: the linear output's g' = 1
 register(Op(a.IDENTITY, lambda attrs, args: args[0]))
-# the sum of its operands: J = data cost + L2 cost, and a gradient from its terms
+# the sum of its operands: J = data cost + L2 cost
 register(Op(a.ADD, lambda attrs, args: functools.reduce(operator.add, args), sum_rule))
