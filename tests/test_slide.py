@@ -5,7 +5,7 @@ import pytest
 
 from bpdiag.diagrams import RenderOptions, render_view
 from bpdiag.model import Network
-from bpdiag.views import all_views
+from bpdiag.views import View, all_views
 from conftest import needs_dot
 from slide_fit import page_text_sizes, text_sizes
 
@@ -49,3 +49,15 @@ def test_slide_measure_follows_the_drawing_size():
     assert text_sizes(svg(1920, 540)) == (12.0, 12.0)
     assert text_sizes(svg(3840, 540)) == (6.0, 6.0)
     assert text_sizes(svg(1920, 2160)) == (6.0, 6.0)
+
+
+@needs_dot
+@pytest.mark.parametrize("network", [Network(keep_prob=0.8), Network(l2=0.1),
+                                     Network(l2=0.1, keep_prob=0.8)],
+                         ids=lambda network: "_".join(network.regularisers()))
+@pytest.mark.parametrize("layout, measure", [("rows", text_sizes), ("column", page_text_sizes)])
+def test_regularised_gallery_diagrams_read_on_a_slide_and_a_page(network, layout, measure):
+    """The README gallery's dropout and L2 diagrams (back-propagation to layer 2)."""
+    svg = render_view(network, View(2), ("svg",), RenderOptions(layout=layout))["svg"]
+    smallest, median = measure(svg)
+    assert smallest >= SMALLEST_PX and median >= MEDIAN_PX, (smallest, median)

@@ -65,7 +65,8 @@ NAME_KEYS = BASE_NAMES + EXAMPLE_NAMES
 # The `name` attribute of every quantity node any view draws: the legend's rows.
 NODE_NAMES = ("X", "Y", "x", "y", "W", "w", "b", "Z", "z", "A", "a", "ℒ", "J", "dA", "da",
               "dZ", "dz", "g'", "dW", "dW(i)", "dw", "db",
-              "D", "d", "Ã", "ã", "dÃ", "dã", "data cost", "L2 cost", "L2 term")
+              "D", "d", "Ã", "ã", "dÃ", "dã", "data cost", "L2 cost", "L2 term",
+              "J with L2")
 GRANULARITIES = ("example", "unit")  # views whose legend rows may differ from the batch view's
 OUTPUT_VARIANTS = ("softmax", "linear")  # output heads whose rows may differ from the sigmoid's
 ROW_FIELDS = ("symbol", "meaning", "shape")

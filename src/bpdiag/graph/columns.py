@@ -118,7 +118,8 @@ class ColumnViews:
         formula = self.COST_FORMULA.format(L=self.net.depth)
         if self.net.l2 > 0:
             formula += f" + (λ/2m) {L2_SQUARES}"
-        return head.add_cost(b, group, formula=formula, note=self.COST_NOTE)
+        return head.add_cost(b, group, formula=formula, note=self.COST_NOTE,
+                             regularized=self.net.l2 > 0)
 
     # -- dropout (ops/dropout.py) -----------------------------------------------------------------
     def add_mask(self, b: GraphBuilder, layer: int, group: str | None) -> str:

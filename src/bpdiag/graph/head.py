@@ -80,10 +80,13 @@ TEXT = {
 }
 
 
-def add_cost(b: GraphBuilder, group: str | None, *, formula: str, note: str) -> str:
-    """J, the number every gradient is a derivative of."""
-    return b.quantity(COST_ID, symbol="J", name="J", kind=a.COST, phase=FWD, layer=None,
-                      group=group, shape=[], dims=[], formula=formula, note=note)
+def add_cost(b: GraphBuilder, group: str | None, *, formula: str, note: str,
+             regularized: bool = False) -> str:
+    """J, the number every gradient is a derivative of; `regularized`: with the L2 cost (its
+    legend row says so)."""
+    return b.quantity(COST_ID, symbol="J", name="J with L2" if regularized else "J", kind=a.COST,
+                      phase=FWD, layer=None, group=group, shape=[], dims=[], formula=formula,
+                      note=note)
 
 
 def add_loss(b: GraphBuilder, output: str, operands: list[str], *, shape: list[str],

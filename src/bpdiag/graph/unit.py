@@ -195,7 +195,7 @@ class _UnitViews:
     def add_cost(self, b: GraphBuilder, group: str | None) -> str:
         l2 = f" + (λ/2m) {UNIT_SQUARES}" if self.net.l2 > 0 else ""
         return head.add_cost(
-            b, group, formula=f"J(W, b; X, Y) = (1/m) Σᵢ ℒ(i){l2}",
+            b, group, formula=f"J(W, b; X, Y) = (1/m) Σᵢ ℒ(i){l2}", regularized=bool(l2),
             note="the cost: the mean of the m examples' losses, a function of every w and b")
 
     def sum_formula(self, layer: int, j: int) -> str:
