@@ -310,7 +310,7 @@ ERRORS = [
      "is not an .npz file", "write one with np.savez"),
     ("data-npy", "check --data {tmp}/mine.npz", _npy, 2, "holds one array (.npy)",
      "write an .npz"),
-    ("data-fifo", "check --data {tmp}/mine.npz", _data_fifo, 2, "is not a regular file",
+    ("data-fifo", "check --data {tmp}/mine.npz", _data_fifo, 2, "is a FIFO (named pipe), not a regular file",
      "give an .npz file"),
     ("data-no-parameters", "check --data {tmp}/mine.npz", _npz(drop=("W1", "b1", "W2", "b2")), 2,
      "no W1, b1", "write them with np.savez"),

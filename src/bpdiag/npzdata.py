@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import stat
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import InputError
+from .userfile import open_regular
 from .model import DEFAULT_LEAKY_SLOPE, DEFAULT_OUTPUT, MAX_LAYERS, Network, SpecError
 from .verify import Problem
 
@@ -95,16 +95,7 @@ def read_npz(path: str | os.PathLike, option: str = "--data") -> dict[str, np.nd
     """The arrays of an .npz file, read with numpy without unpickling anything."""
     path = Path(path)
     wanted = f"an .npz file written by {SAVEZ_HINT}"
-    try:
-        handle = _open_regular(path, option, wanted)
-    except FileNotFoundError:
-        raise InputError(f"{option} {path}: no such file; give {wanted}") from None
-    except IsADirectoryError:
-        raise InputError(f"{option} {path} is a folder; give {wanted}") from None
-    except PermissionError as exc:
-        raise InputError(f"{option} {path}: cannot read it ({exc.strerror}); give a readable "
-                         ".npz file") from None
-    with handle:
+    with open_regular(path, option=option, wanted=wanted, readable="a readable .npz file") as handle:
         try:
             loaded = np.load(handle, allow_pickle=False)
         except (ValueError, OSError, EOFError, zipfile.BadZipFile):
@@ -132,24 +123,6 @@ def read_npz(path: str | os.PathLike, option: str = "--data") -> dict[str, np.nd
 def _first(exc: Exception) -> str:
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return text[:120]
-
-
-def _open_regular(path: Path, option: str, wanted: str):
-    """A binary file object for a regular file; a FIFO or device is refused without reading
-    (O_NONBLOCK lets a FIFO open without a writer so that fstat can refuse it)."""
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
-    fd = os.open(path, flags)
-    try:
-        mode = os.fstat(fd).st_mode
-        if stat.S_ISDIR(mode):
-            raise IsADirectoryError
-        if not stat.S_ISREG(mode):
-            raise InputError(f"{option} {path} is not a regular file (a FIFO, a device or a "
-                             f"socket); give {wanted}")
-    except BaseException:
-        os.close(fd)
-        raise
-    return os.fdopen(fd, "rb")
 
 
 def _shape(dims) -> str:
