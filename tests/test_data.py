@@ -340,4 +340,4 @@ def test_softmax_without_layers_draws_the_default_with_three_classes(tmp_path):
     result = run("render", "--output", "softmax", "--forward", "--format", "json",
                  "--out", str(tmp_path))
     assert result.exit_code == 0, result.output
-    assert json.loads((tmp_path / "forward.json").read_text())["graph"]["layers"] == [2, 3, 2, 3]
+    assert json.loads((tmp_path / "forward_softmax.json").read_text())["graph"]["layers"] == [2, 3, 2, 3]

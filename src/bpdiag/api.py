@@ -143,14 +143,14 @@ def compare(report: CheckReport, mine: DataLike, tolerance: float | None = None)
     report's, one `Comparison` per name (`.agrees`, `.largest`, `.line()`), in the order
     bpdiag computes them."""
     from .comparison import DEFAULT_TOLERANCE, compare as run_compare
-    from .npzdata import read_npz
+    from .npzdata import COMPARE_HINT, read_npz
     from .verify import CheckReport
 
     if not isinstance(report, CheckReport):
         raise TypeError(f"report must come from bpdiag.check, not {type(report).__name__}")
     source = "mine"
     if isinstance(mine, (str, os.PathLike)):
-        source, mine = str(mine), read_npz(mine, "mine")
+        source, mine = str(mine), read_npz(mine, "mine", COMPARE_HINT)
     return run_compare(report, mine, source=source,
                        tolerance=DEFAULT_TOLERANCE if tolerance is None else tolerance)
 
@@ -218,7 +218,7 @@ class Diagram:
     def name(self) -> str:
         """The file stem: 'forward', 'backprop_to_layer_2', 'forward_inference', ... (the names
         `bpdiag render` writes, see views.file_stem)."""
-        return self.options.file_stem(self.view)
+        return self.options.file_stem(self.view, self.network)
 
     @property
     def graph(self) -> nx.DiGraph:

@@ -368,13 +368,16 @@ def check(network: Network, granularity: str, seed: int, m: int, as_json: bool,
     if tolerance is not None and compare_file is None:
         raise click.UsageError("--tolerance applies to --compare; add --compare MINE.npz or "
                                "drop --tolerance")
+    if compare_file is not None and data_file is None:
+        raise click.UsageError("--compare compares your values with bpdiag's on your problem; "
+                               "add --data mine.npz (the X, Y and parameters they come from)")
     data = _load_data(data_file, network) if data_file is not None else None
     if data is not None:
         network = data.network
     mine = None
     if compare_file is not None:
-        from .npzdata import read_npz
-        mine = read_npz(compare_file, "--compare")
+        from .npzdata import COMPARE_HINT, read_npz
+        mine = read_npz(compare_file, "--compare", COMPARE_HINT)
     report = run_check(network, m=m, seed=seed, view=granularity, data=data,
                        numeric=not no_numeric)
     comparisons = []
@@ -426,7 +429,7 @@ def train(network: Network, data_file: Path, steps: int, learning_rate: float, a
     check_settings(steps, learning_rate)
     data = _load_data(data_file, network, instead_of=())
     if save_file is not None:
-        _check_save(save_file)
+        _check_save(save_file, data_file)
     printing = not as_json
     show_bar = sys.stderr.isatty() and not (printing and sys.stdout.isatty())
     width = len(str(steps - 1))
@@ -452,8 +455,12 @@ def train(network: Network, data_file: Path, steps: int, learning_rate: float, a
         _echo(f"saved the parameters after {steps} steps to {save_file}")
 
 
-def _check_save(path: Path) -> None:
-    """--save must name a file in an existing folder, before any step is run."""
+def _check_save(path: Path, data_file: Path) -> None:
+    """--save must name a file in an existing folder, before any step is run, and not the
+    --data file: it holds the parameters only, so X and Y would be lost."""
+    if path.exists() and data_file.exists() and os.path.samefile(path, data_file):
+        raise click.UsageError(f"--save {path} is the --data file; the parameters alone would "
+                               "replace your X and Y: give another file, e.g. --save trained.npz")
     from .files import check_targets
 
     if path.suffix.lower() != ".npz":

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import networkx as nx
 
+from . import styles
 from .graph import attrs as a
 from .graph.notation import ACTIVATION_NAMES
 from .model import DEFAULT_OUTPUT, OUTPUT_ACTIVATIONS
 from .profiles import Profile, load_profile
-from .richtext import Glyph, Line, RichText, parse, rich
+from .richtext import Glyph, Line, RichText, literal, parse, rich
 from .values import PER_EXAMPLE, VALUE, VERDICT, value_lines, verdict_line
 
 SMALL = 0.8125  # operations, and the shape, formula and notes of a quantity, by its symbol's size
@@ -69,12 +70,15 @@ def node_label(graph: nx.DiGraph, node: str, notation: Profile | str | None = No
                 lines.append(parse(drawn(f"= {part}"), scale=SMALL))
     if data.get(a.CACHED):
         lines.append(parse(drawn("cached for " + ", ".join(data[a.CACHED_FOR])), scale=SMALL))
+    # numbers are drawn as written ("[0]" is a value, not a layer), in the node's own text colour
+    # on a dark fill (J's), where the value colours would not read
+    light_text = styles.node_style(data).text.upper() != "#000000"
     if VALUE in data:
-        lines += [parse(text, scale=SMALL, color=VALUE_COLOR)
+        lines += [literal(text, scale=SMALL, color=None if light_text else VALUE_COLOR)
                   for text in value_lines(data[VALUE], data.get(PER_EXAMPLE, False))]
     if VERDICT in data:
         text, passed = verdict_line(data[VERDICT])
-        lines.append(parse(text, scale=SMALL, color=PASS_COLOR if passed else FAIL_COLOR))
+        lines.append(literal(text, scale=SMALL, color=PASS_COLOR if passed else FAIL_COLOR))
     return RichText(rich(*lines).lines, matrix_glyph(data))
 
 

@@ -82,6 +82,13 @@ class Network:
         """'binary logistic regression', 'softmax classification' or 'linear regression'."""
         return TASKS[self.output]
 
+    @property
+    def tags(self) -> tuple[str, ...]:
+        """What sets this network apart from the course's default kind, as file-name words: the
+        output head unless sigmoid (the sizes and hidden activation are not: each network of
+        another shape is drawn into its own --out)."""
+        return () if self.output == DEFAULT_OUTPUT else (self.output,)
+
     def describe(self) -> str:
         """A one-line summary, e.g. 'layers 2,3,2,1 (L = 3), hidden relu, output sigmoid'."""
         hidden = self.hidden_activation

@@ -26,6 +26,8 @@ PARAMETER = re.compile(r"([Wb])([1-9][0-9]*)\Z")
 # 12288-input cat pictures, 209 of them, are 20 MB as float64).
 MAX_DATA_BYTES = 2 * 1024**3
 SAVEZ_HINT = 'np.savez("mine.npz", X=X, Y=Y, **parameters)'
+# how the learner's own values for --compare are written (the README's notebook route)
+COMPARE_HINT = 'np.savez("grads.npz", AL=AL, **grads)'
 
 
 class DataError(InputError):
@@ -91,19 +93,20 @@ def load_data(path: str | os.PathLike, *, hidden_activation: str = "relu",
                        leaky_slope=leaky_slope, output=output, layers=layers)
 
 
-def read_npz(path: str | os.PathLike, option: str = "--data") -> dict[str, np.ndarray]:
+def read_npz(path: str | os.PathLike, option: str = "--data",
+             recipe: str = SAVEZ_HINT) -> dict[str, np.ndarray]:
     """The arrays of an .npz file, read with numpy without unpickling anything."""
     path = Path(path)
-    wanted = f"an .npz file written by {SAVEZ_HINT}"
+    wanted = f"an .npz file written by {recipe}"
     with open_regular(path, option=option, wanted=wanted, readable="a readable .npz file") as handle:
         try:
             loaded = np.load(handle, allow_pickle=False)
         except (ValueError, OSError, EOFError, zipfile.BadZipFile):
             raise InputError(f"{option} {path} is not an .npz file; write one with "
-                             f"{SAVEZ_HINT}") from None
+                             f"{recipe}") from None
         if not isinstance(loaded, np.lib.npyio.NpzFile):
             raise InputError(f"{option} {path} holds one array (.npy), not named arrays; write "
-                             f"an .npz with {SAVEZ_HINT}")
+                             f"an .npz with {recipe}")
         with loaded:
             size = sum(info.file_size for info in loaded.zip.infolist())
             if size > MAX_DATA_BYTES:
@@ -116,7 +119,7 @@ def read_npz(path: str | os.PathLike, option: str = "--data") -> dict[str, np.nd
                     arrays[key] = loaded[key]
                 except (ValueError, OSError, EOFError, zipfile.BadZipFile, RuntimeError) as exc:
                     raise InputError(f"{option} {path}: key {key} cannot be read ({_first(exc)}); "
-                                     f"write numeric arrays with {SAVEZ_HINT}") from None
+                                     f"write numeric arrays with {recipe}") from None
     return arrays
 
 

@@ -82,6 +82,11 @@ def parse(text: str, *, bold: bool = False, scale: float = 1.0, color: str | Non
     return tuple(runs)
 
 
+def literal(text: str, *, scale: float = 1.0, color: str | None = None) -> Line:
+    """`text` as one plain run: numbers such as "[0]" are values, not layer indices."""
+    return (Run(text, NORMAL, False, False, scale, color),)
+
+
 def rich(*lines: Line) -> RichText:
     return RichText(tuple(line for line in lines if line))
 

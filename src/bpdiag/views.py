@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from .choices import canonical
 from .layouts import DEFAULT_LAYOUT, LAYOUTS
-from .model import Network, SpecError
+from .model import OUTPUTS, Network, SpecError
 
 GRANULARITIES = ("batch", "example", "unit")
 DEFAULT_GRANULARITY = "batch"
@@ -58,17 +58,19 @@ class View:
 
 
 # suffixes a notation tag must not be
-VARIANT_WORDS = (*GRANULARITIES, "inference", "values", *LAYOUTS)
+VARIANT_WORDS = (*GRANULARITIES, "inference", "values", *LAYOUTS, *OUTPUTS)
 
 
-def file_stem(view: View, *, inference: bool = False, notation: str | None = None,
-              values: bool = False, layout: str = DEFAULT_LAYOUT) -> str:
+def file_stem(view: View, *, network_tags: tuple[str, ...] = (), inference: bool = False,
+              notation: str | None = None, values: bool = False,
+              layout: str = DEFAULT_LAYOUT) -> str:
     """The file name without extension of `view` drawn with these variants: the view's name,
-    then one suffix per variant in this order: the granularity (unless batch), `inference`, the
-    notation profile's name (None: the course's own, no suffix), `values` and the layout
-    (unless the default), e.g. 'forward_example_inference_nielsen_values_column'. So no variant
-    overwrites another's files."""
-    parts = [view.name]
+    the network's tags (`Network.tags`: its output head unless sigmoid), then one suffix per
+    variant in this order: the granularity (unless batch), `inference`, the notation profile's
+    name (None: the course's own, no suffix), `values` and the layout (unless the default), e.g.
+    'forward_softmax_example_inference_nielsen_values_column'. So no variant overwrites another's
+    files."""
+    parts = [view.name, *network_tags]
     if view.granularity != DEFAULT_GRANULARITY:
         parts.append(view.granularity)
     if inference:
