@@ -124,6 +124,14 @@ def _npz(sizes=(2, 3, 1), name="mine.npz", drop=(), **replace):
     return setup
 
 
+def _both(*setups):
+    """Several files for one case (the data and the values to compare)."""
+    def setup(tmp: Path, monkeypatch) -> None:
+        for one in setups:
+            one(tmp, monkeypatch)
+    return setup
+
+
 def _npy(tmp: Path, monkeypatch) -> None:
     import numpy as np
     np.save(tmp / "mine.npz", np.zeros(3))  # np.save adds .npy: mine.npz.npy
@@ -330,12 +338,15 @@ ERRORS = [
      "--data gives the numbers of --values", "add --values"),
     ("compare-missing", "check --data {tmp}/mine.npz --compare {tmp}/none.npz", _npz(), 2,
      "--compare {tmp}/none.npz: no such file", "give an .npz file"),
-    ("compare-unknown-name", "check --compare {tmp}/mine.npz", _npz(drop=("X", "Y", "W1", "b1",
-     "W2", "b2"), grads=[1.0]), 2, "unknown name grads", "give values named as bpdiag's"),
+    ("compare-without-data", "check --compare {tmp}/mine.npz", _npz(), 2,
+     "--compare compares your values with bpdiag's on your problem", "add --data mine.npz"),
+    ("compare-unknown-name", "check --data {tmp}/mine.npz --compare {tmp}/grads.npz",
+     _both(_npz(), _npz(name="grads.npz", grads=[1.0])), 2, "unknown name grads",
+     "give values named as bpdiag's"),
     ("tolerance-without-compare", "check --tolerance 0.1", None, 2,
      "--tolerance applies to --compare", "add --compare"),
-    ("compare-bad-tolerance", "check --compare {tmp}/mine.npz --tolerance 2",
-     _npz(drop=("X", "Y", "W1", "b1", "W2", "b2"), dW1=[[1.0, 2.0]]), 2,
+    ("compare-bad-tolerance", "check --data {tmp}/mine.npz --compare {tmp}/mine.npz --tolerance 2",
+     _npz(), 2,
      "tolerance 2.0 must be a number between 0 and 1", "e.g. 1e-7"),
     ("train-no-data", "train --steps 3 --learning-rate 0.1", None, 2, "Missing option '--data'",
      "--help"),
@@ -346,8 +357,10 @@ ERRORS = [
     ("train-diverges", "train --data {tmp}/mine.npz --steps 50 --learning-rate 1e6 --json --save "
      "{tmp}/t.npz", _npz(), 1, "reaches exactly 0 or 1", "lower it"),
     # Graphviz
-    ("graphviz-missing", "render --format svg", _env(BPDIAG_DOT="/nonexistent/dot"), 1,
-     "could not run Graphviz's dot", "apt-get install graphviz"),
+    ("graphviz-missing", "render --format svg", _env(PATH="/nonexistent"), 1,
+     "Graphviz's 'dot' program was not found", "apt-get install graphviz"),
+    ("bpdiag-dot-wrong", "render --format svg", _env(BPDIAG_DOT="/nonexistent/dot"), 1,
+     "BPDIAG_DOT='/nonexistent/dot' is not a program that can be run", "or unset it"),
     ("graphviz-fails", "render --format svg", _fake_dot("echo 'Error: out of memory' >&2; exit 3"), 1,
      "Graphviz failed: Error: out of memory", "dot -V"),
     ("graphviz-writes-nothing", "render --format svg", _fake_dot("exit 0"), 1,

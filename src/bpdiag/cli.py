@@ -330,8 +330,10 @@ def _notation(notation: str | None, spec):
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="bpdiag")
 def cli() -> None:
-    """Draw the forward pass and back-propagation of a small neural network doing binary
-    logistic regression, as laid-out dataflow diagrams (yEd GraphML, SVG, PNG, DOT, JSON)."""
+    """Draw the forward pass and back-propagation of a small neural network (binary logistic
+    regression, softmax classification or linear regression) as laid-out dataflow diagrams
+    (yEd GraphML, draw.io, SVG, PNG, PDF, DOT, JSON, a step-through HTML page), check its
+    gradients, explain its steps, and run them on your own numbers."""
 
 
 @cli.command(short_help="Check every gradient of the diagrams against finite differences.")
@@ -514,9 +516,10 @@ def render(network: Network, spec, granularity: str, forward: bool, to_layer: in
            notation: str | None) -> None:
     """Write the diagrams into --out: forward.<ext> and backprop_to_layer_K.<ext>.
 
-    Each variant adds a suffix, in this order: --view example or unit, --inference, the
-    --notation profile other than dls (its name) and --values, e.g.
-    forward_example_inference_nielsen_values.svg; so no variant replaces another's files.
+    Each variant adds a suffix, in this order: --output other than sigmoid, --view example or
+    unit, --inference, the --notation profile other than dls (its name), --values and --layout
+    other than rows, e.g. forward_softmax_example_inference_nielsen_values_column.svg; so no
+    variant replaces another's files.
     --title and --license replace a --spec file's."""
     from .diagrams import RenderOptions, parse_formats, write_views
     from .views import View, all_views as every_view

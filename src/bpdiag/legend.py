@@ -78,7 +78,7 @@ def build_legend(graph: nx.DiGraph, *, version: str, network_text: str, title: s
     drawn = drawn_text + " " + profile.rewrite(drawn_text)
     operators = tuple((op, meaning) for op, meaning in operators if op in always or op in drawn)
     roles = {data.get(a.ROLE) for _, _, data in graph.edges(data=True)}
-    edges = tuple((styles.edge_legend(role), styles.edge_style(role))
+    edges = tuple((profile.rewrite(styles.edge_legend(role)), styles.edge_style(role))
                   for role in (a.SEED, a.EQUIVALENT) if role in roles)
     return Legend(title or default_title(graph), tuple(facts), tuple(key),
                   tuple(row for row in notation if row is not None), operators,

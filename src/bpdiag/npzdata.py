@@ -178,11 +178,16 @@ def from_arrays(arrays: Mapping[str, object], *, source: str = "data",
     m = _examples(values, sizes[0])
     network = None
     if all(n is not None for n in sizes):
+        head = _head_mismatch(sizes, output)
         try:
+            if head:
+                raise SpecError(head)
             network = Network(tuple(sizes), hidden_activation, leaky_slope, output)
         except SpecError as exc:
             problems.append(f"{source}: the W shapes give layers {','.join(map(str, sizes))}: {exc}")
-    output_rows = network.units(depth) if network is not None else sizes[depth]
+    # a sigmoid's Y has one row whatever the file's output layer (whose misfit is said above)
+    output_rows = (network.units(depth) if network is not None
+                   else 1 if output == "sigmoid" else sizes[depth])
     needed = {"X": (sizes[0], m), "Y": (output_rows, m)}
     if network is not None and m is not None:
         needed["Y"] = label_shape(network, m)
@@ -198,15 +203,19 @@ def from_arrays(arrays: Mapping[str, object], *, source: str = "data",
             continue
         found = values[key].shape
         if found != needed[key]:
+            one_hot = (key == "Y" and output == "softmax" and len(found) == 2 and found[0] == 1
+                       and network is not None)
+            hint = (f" (one row per class, one-hot: Y = np.eye({network.units(depth)})"
+                    "[labels.ravel()].T)" if one_hot else "")
             problems.append(f"{source}: {key} has shape {_shape(found)}; needed "
-                            f"{_symbolic(key)} = {want}")
+                            f"{_symbolic(key)} = {want}{hint}")
         elif not np.all(np.isfinite(values[key])):
             bad = values[key][~np.isfinite(values[key])]
             kinds = " and ".join(word for word, hit in (("NaN", np.isnan(bad).any()),
                                                         ("infinity", np.isinf(bad).any())) if hit)
             index = tuple(int(i) for i in np.argwhere(~np.isfinite(values[key]))[0])
             problems.append(f"{source}: {key} (shape {_shape(found)}, as needed) holds {kinds} "
-                            f"in {bad.size} entries, the first at {index}; needed finite numbers")
+                            f"in {bad.size} {'entry' if bad.size == 1 else 'entries'}, the first at {index}; needed finite numbers")
     if network is not None and layers is not None and tuple(layers) != network.sizes:
         problems.append(f"{source}: the W shapes give layers {','.join(map(str, network.sizes))} "
                         f"but the layers given are {','.join(map(str, layers))}; drop --layers "
@@ -219,6 +228,19 @@ def from_arrays(arrays: Mapping[str, object], *, source: str = "data",
     problem = Problem(values["X"], values["Y"], params)
     warnings = tuple(f"{source}: {text}" for text in label_warnings(network, problem.y))
     return Data(network, problem, source, warnings)
+
+
+def _head_mismatch(sizes: list[int], output: str) -> str | None:
+    """Why the file's output layer does not fit the head, said for --data: the sizes are the
+    file's, so only --output can change (the network's own message names --layers)."""
+    units, layer = sizes[-1], len(sizes) - 1
+    if output == "sigmoid" and units != 1:
+        return (f"its output layer has n[{layer}] = {units} units, and the sigmoid output takes "
+                f"1; add --output softmax ({units} classes) or --output linear")
+    if output == "softmax" and units < 2:
+        return (f"its output layer has n[{layer}] = 1 unit, and a softmax needs C ≥ 2 classes; "
+                "use --output sigmoid (binary labels) or --output linear")
+    return None
 
 
 def _examples(values: dict[str, np.ndarray], inputs: int | None) -> int | None:
