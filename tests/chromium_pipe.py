@@ -158,7 +158,9 @@ class Chromium:
         for event in self.events:
             method, params = event["method"], event.get("params", {})
             if method == "Runtime.exceptionThrown":
-                errors.append(params["exceptionDetails"].get("text", "exception"))
+                details = params["exceptionDetails"]  # its text is only "Uncaught"
+                errors.append(details.get("exception", {}).get("description")
+                              or details.get("text", "exception"))
             elif method == "Runtime.consoleAPICalled" and params["type"] in ("error", "warning",
                                                                                "assert"):
                 errors.append(" ".join(str(arg.get("value", arg.get("description")))
