@@ -23,7 +23,7 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shuti
 KEYS = {  # key -> (code, Windows virtual key code), as Input.dispatchKeyEvent wants them
     "ArrowRight": ("ArrowRight", 39), "ArrowLeft": ("ArrowLeft", 37), "Home": ("Home", 36),
     "End": ("End", 35), "Tab": ("Tab", 9), "Enter": ("Enter", 13),
-    "Escape": ("Escape", 27),
+    "Escape": ("Escape", 27), "0": ("Digit0", 48),
 }
 
 
@@ -142,6 +142,22 @@ class Chromium:
         for kind in ("mousePressed", "mouseReleased"):
             self.call("Input.dispatchMouseEvent", type=kind, x=x, y=y, button="left",
                       clickCount=1)
+
+    def drag(self, start: tuple[float, float], end: tuple[float, float], steps: int = 5) -> None:
+        """Press the left button at `start`, move to `end` in `steps` moves, release."""
+        (x0, y0), (x1, y1) = start, end
+        self.call("Input.dispatchMouseEvent", type="mousePressed", x=x0, y=y0, button="left",
+                  buttons=1, clickCount=1)
+        for step in range(1, steps + 1):
+            self.call("Input.dispatchMouseEvent", type="mouseMoved", button="left", buttons=1,
+                      x=x0 + (x1 - x0) * step / steps, y=y0 + (y1 - y0) * step / steps)
+        self.call("Input.dispatchMouseEvent", type="mouseReleased", x=x1, y=y1, button="left",
+                  buttons=0, clickCount=1)
+
+    def wheel(self, x: float, y: float, delta_y: float) -> None:
+        """One turn of the mouse wheel over (x, y); a negative delta scrolls up."""
+        self.call("Input.dispatchMouseEvent", type="mouseWheel", x=x, y=y, deltaX=0,
+                  deltaY=delta_y)
 
     def screenshot(self) -> bytes:
         import base64

@@ -2,14 +2,18 @@
 
 Firefox's Remote Agent speaks BiDi itself on a WebSocket (--remote-debugging-port), so no
 geckodriver is needed: a minimal WebSocket client (RFC 6455: the upgrade request, masked frames
-out, fragments and pings in) carries the JSON commands. The same methods as chromium_pipe.Chromium:
-open a page, press keys, click, evaluate JavaScript, and see every request and console message.
+out, fragments and pings in) carries the JSON commands. BiDi rather than Marionette because BiDi
+reports the page's console messages, errors and requests as events (log.entryAdded,
+network.beforeRequestSent); Marionette sees none of them. The same methods as
+chromium_pipe.Chromium: open a page, press keys, click, drag, turn the wheel, evaluate
+JavaScript, and see every request and console message.
 
 Every request outside file:// is refused: a fresh profile's user.js points every proxy at a port
-that a socket of this module holds without listening (nothing can connect to it), lets no host
-bypass it, and turns off the background services (updates, telemetry, safe browsing, remote
-settings, captive-portal and connectivity checks, prefetching) so nothing but the page asks.
-BiDi still reports each request the page attempts (network.beforeRequestSent).
+that a socket of this module holds without listening (nothing can connect to it) and lets no host
+bypass it, MOZ_DISABLE_NONLOCAL_CONNECTIONS forbids connections beyond this machine, and the
+background services (updates, telemetry, safe browsing, remote settings, add-on and plugin
+updates, captive-portal and connectivity checks, prefetching) are off, so nothing but the page
+asks: with the port listening instead, a minute of walking pages brought no connection to it.
 """
 
 from __future__ import annotations
@@ -29,14 +33,14 @@ FIREFOX = shutil.which("firefox-esr") or shutil.which("firefox")
 
 KEYS = {  # WebDriver's code points for the keys the tests press
     "ArrowRight": "\ue014", "ArrowLeft": "\ue012", "Home": "\ue011", "End": "\ue010",
-    "Tab": "\ue004", "Enter": "\ue007", "Escape": "\ue00c",
+    "Tab": "\ue004", "Enter": "\ue007", "Escape": "\ue00c", "0": "0",
 }
 
-# Background services that would otherwise reach out on their own; with the proxy refused they
-# would only fail, but then their failures would be the browser's noise in the test's logs.
+# Background services that would otherwise reach out on their own (remote settings alone tries
+# a few times a second); refused, they would only fail, but nothing should ask but the page.
 QUIET = {
-    "app.update.auto": False, "app.update.enabled": False, "app.update.checkInstallTime": False,
-    "app.normandy.enabled": False, "app.shield.optoutstudies.enabled": False,
+    "app.update.auto": False, "app.update.disabledForTesting": True, "app.update.enabled": False, "app.update.checkInstallTime": False,
+    "app.normandy.enabled": False, "app.normandy.api_url": "", "dom.push.connection.enabled": False, "app.shield.optoutstudies.enabled": False,
     "browser.safebrowsing.malware.enabled": False, "browser.safebrowsing.phishing.enabled": False,
     "browser.safebrowsing.downloads.enabled": False,
     "browser.safebrowsing.downloads.remote.enabled": False,
@@ -48,7 +52,7 @@ QUIET = {
     "browser.newtabpage.activity-stream.feeds.section.topstories": False,
     "browser.newtabpage.activity-stream.telemetry": False,
     "browser.search.update": False, "browser.region.network.url": "", "browser.region.update.enabled": False,
-    "browser.topsites.contile.enabled": False, "browser.urlbar.suggest.quicksuggest.sponsored": False,
+    "browser.topsites.contile.enabled": False, "browser.urlbar.merino.endpointURL": "", "browser.urlbar.suggest.quicksuggest.sponsored": False,
     "browser.ping-centre.telemetry": False, "browser.discovery.enabled": False,
     "captivedetect.canonicalURL": "", "network.captive-portal-service.enabled": False,
     "network.connectivity-service.enabled": False, "network.trr.mode": 5,
@@ -56,11 +60,11 @@ QUIET = {
     "network.http.speculative-parallel-limit": 0, "network.predictor.enabled": False,
     "datareporting.healthreport.uploadEnabled": False, "datareporting.policy.dataSubmissionEnabled": False,
     "toolkit.telemetry.enabled": False, "toolkit.telemetry.unified": False,
-    "toolkit.telemetry.server": "", "toolkit.telemetry.archive.enabled": False,
+    "toolkit.telemetry.server": "data:,", "toolkit.telemetry.archive.enabled": False,
     "extensions.update.enabled": False, "extensions.getAddons.cache.enabled": False,
-    "extensions.blocklist.enabled": False, "extensions.systemAddon.update.enabled": False,
-    "services.settings.server": "", "messaging-system.rsexperimentloader.enabled": False,
-    "geo.provider.network.url": "", "media.gmp-manager.url": "", "media.gmp-gmpopenh264.enabled": False,
+    "extensions.blocklist.enabled": False, "extensions.getAddons.discovery.api_url": "data:, ", "extensions.systemAddon.update.enabled": False,
+    "services.settings.server": "data:,#remote-settings-dummy/v1", "messaging-system.rsexperimentloader.enabled": False,
+    "geo.provider.network.url": "", "media.gmp-manager.url": "data:,", "media.gmp-manager.chromium-update-url": "data:,", "media.gmp-gmpopenh264.enabled": False,
     "media.gmp-widevinecdm.enabled": False, "identity.fxaccounts.enabled": False,
     "security.OCSP.enabled": 0, "security.remote_settings.crlite_filters.enabled": False,
     "security.remote_settings.intermediates.enabled": False,
@@ -179,7 +183,10 @@ class Firefox:
             [FIREFOX, "--headless", "--no-remote", "--profile", str(profile),
              "--remote-debugging-port", "0", "about:blank"],
             start_new_session=True, stdin=subprocess.DEVNULL, stdout=self._log,
-            stderr=subprocess.STDOUT, env={**os.environ, "MOZ_CRASHREPORTER_DISABLE": "1"})
+            stderr=subprocess.STDOUT, env={**os.environ, "MOZ_CRASHREPORTER_DISABLE": "1",
+                 # Firefox's own test switch: no connection beyond this machine, and the
+                 # remote-settings server above is taken (a release build ignores it otherwise)
+                 "MOZ_DISABLE_NONLOCAL_CONNECTIONS": "1"})
         try:
             port = self._port(profile / "WebDriverBiDiServer.json")
             self._socket = _WebSocket("127.0.0.1", port, "/session", timeout)
@@ -274,6 +281,24 @@ class Firefox:
              "actions": [{"type": "pointerMove", "x": round(x), "y": round(y)},
                          {"type": "pointerDown", "button": 0},
                          {"type": "pointerUp", "button": 0}]}])
+
+    def drag(self, start: tuple[float, float], end: tuple[float, float], steps: int = 5) -> None:
+        """Press the left button at `start`, move to `end` in `steps` moves, release."""
+        (x0, y0), (x1, y1) = start, end
+        moves = [{"type": "pointerMove", "x": round(x0 + (x1 - x0) * step / steps),
+                  "y": round(y0 + (y1 - y0) * step / steps)} for step in range(1, steps + 1)]
+        self.call("input.performActions", context=self.context, actions=[
+            {"type": "pointer", "id": "mouse", "parameters": {"pointerType": "mouse"},
+             "actions": [{"type": "pointerMove", "x": round(x0), "y": round(y0)},
+                         {"type": "pointerDown", "button": 0}, *moves,
+                         {"type": "pointerUp", "button": 0}]}])
+
+    def wheel(self, x: float, y: float, delta_y: float) -> None:
+        """One turn of the mouse wheel over (x, y); a negative delta scrolls up."""
+        self.call("input.performActions", context=self.context, actions=[
+            {"type": "wheel", "id": "wheel", "actions": [
+                {"type": "scroll", "x": round(x), "y": round(y), "deltaX": 0,
+                 "deltaY": round(delta_y)}]}])
 
     def screenshot(self) -> bytes:
         return base64.b64decode(self.call("browsingContext.captureScreenshot",

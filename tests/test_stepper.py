@@ -265,6 +265,46 @@ def test_keyboard_focus_order_and_the_live_step_text(pages, browser):
     assert browser.evaluate("document.getElementById('all-steps').open") is False
 
 
+VIEW = """JSON.stringify((() => {
+  const svg = document.querySelector('#diagram svg'), box = svg.viewBox.baseVal;
+  const area = document.getElementById('diagram').getBoundingClientRect();
+  return {box: [box.x, box.y, box.width, box.height],
+          area: [area.x, area.y, area.width, area.height]};
+})())"""
+
+UNDER = """JSON.stringify((() => {
+  const svg = document.querySelector('#diagram svg'), point = svg.createSVGPoint();
+  point.x = %f; point.y = %f;
+  const seen = point.matrixTransform(svg.getScreenCTM().inverse());
+  return [seen.x, seen.y];
+})())"""
+
+
+@needs_dot
+def test_the_wheel_zooms_about_the_pointer_a_drag_pans_and_0_fits(pages, browser):
+    browser.open((pages / "backprop_to_layer_2.html").as_uri())
+    whole = json.loads(browser.evaluate(VIEW))
+    x, y, width, height = whole["area"]
+    pointer = (x + width * 0.3, y + height * 0.4)
+    under = json.loads(browser.evaluate(UNDER % pointer))
+    browser.wheel(*pointer, -200)  # up: in
+    zoomed = json.loads(browser.evaluate(VIEW))["box"]
+    assert zoomed[2] < whole["box"][2] * 0.9 and zoomed[3] < whole["box"][3] * 0.9
+    assert json.loads(browser.evaluate(UNDER % pointer)) == pytest.approx(under, abs=0.5)
+    counter = state(browser)["counter"]
+    start = (x + width * 0.5, y + height * 0.5)
+    browser.drag(start, (start[0] + 200, start[1] + 100))
+    panned = json.loads(browser.evaluate(VIEW))["box"]
+    scale = min(width / zoomed[2], height / zoomed[3])  # screen px per point (xMidYMid meet)
+    assert panned[0] == pytest.approx(zoomed[0] - 200 / scale, abs=1)  # the drawing follows
+    assert panned[1] == pytest.approx(zoomed[1] - 100 / scale, abs=1)
+    assert panned[2:] == zoomed[2:]
+    assert state(browser)["counter"] == counter  # a drag is no click on a node
+    browser.press("0")
+    assert json.loads(browser.evaluate(VIEW))["box"] == pytest.approx(whole["box"])
+    assert browser.console_errors() == []
+
+
 @needs_dot
 def test_the_values_page_shows_each_steps_numbers(pages, browser):
     browser.open((pages / "backprop_to_layer_3_values.html").as_uri())
