@@ -58,8 +58,7 @@ class Chromium:
                                  flatten=True)["sessionId"]
         for domain in ("Page", "Runtime", "Network", "Log"):
             self.call(f"{domain}.enable")
-        self.call("Emulation.setDeviceMetricsOverride", width=width, height=height,
-                  deviceScaleFactor=1, mobile=False)
+        self.resize(width, height)
 
     def __enter__(self) -> Chromium:
         return self
@@ -113,6 +112,11 @@ class Chromium:
         if "method" in message:
             self.events.append(message)
         return message
+
+    def resize(self, width: int, height: int) -> None:
+        """The page's viewport, in CSS pixels (one device pixel each)."""
+        self.call("Emulation.setDeviceMetricsOverride", width=width, height=height,
+                  deviceScaleFactor=1, mobile=False)
 
     def open(self, url: str) -> None:
         """Load `url` and wait until its load event has fired."""

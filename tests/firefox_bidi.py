@@ -200,8 +200,7 @@ class Firefox:
             self.context = self.call("browsingContext.create", type="tab")["context"]
             self.call("browsingContext.close", context=first)
             self.call("session.subscribe", events=["log.entryAdded", "network.beforeRequestSent"])
-            self.call("browsingContext.setViewport", context=self.context,
-                      viewport={"width": width, "height": height}, devicePixelRatio=1)
+            self.resize(width, height)
         except BaseException:
             self._kill()
             raise
@@ -257,6 +256,11 @@ class Firefox:
                 if message.get("type") == "error":
                     raise RuntimeError(f"{method}: {message['error']}: {message.get('message')}")
                 return message["result"]
+
+    def resize(self, width: int, height: int) -> None:
+        """The page's viewport, in CSS pixels (one device pixel each)."""
+        self.call("browsingContext.setViewport", context=self.context,
+                  viewport={"width": width, "height": height}, devicePixelRatio=1)
 
     def open(self, url: str) -> None:
         """Load `url` and wait until its load event has fired."""

@@ -4,6 +4,7 @@ browser test runs once in each browser (the `browser` fixture), the same checks 
 
 import json
 import re
+import time
 
 import pytest
 from click.testing import CliRunner
@@ -263,6 +264,35 @@ def test_keyboard_focus_order_and_the_live_step_text(pages, browser):
     browser.press("Enter")
     browser.press("Escape")  # Escape closes the list too
     assert browser.evaluate("document.getElementById('all-steps').open") is False
+
+
+LIST = """JSON.stringify((() => {
+  const list = document.getElementById('step-list'), box = list.getBoundingClientRect();
+  return {open: document.getElementById('all-steps').open, left: box.left, right: box.right,
+          window: document.documentElement.clientWidth,
+          clipped: list.scrollWidth > list.clientWidth};
+})())"""
+
+
+@needs_dot
+@pytest.mark.parametrize("width", [1920, 890])
+def test_the_step_list_opens_inside_the_window(pages, browser, width):
+    browser.resize(width, 1080)
+    try:
+        browser.open((pages / "backprop_to_layer_1.html").as_uri())
+        for _ in range(3):
+            browser.press("Tab")
+        browser.press("Enter")  # on "All steps"
+        deadline = time.monotonic() + 5
+        while True:  # the list is placed once the browser reports it open (its toggle event)
+            seen = json.loads(browser.evaluate(LIST))
+            inside = seen["open"] and 0 <= seen["left"] and seen["right"] <= seen["window"]
+            if inside or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        assert inside and not seen["clipped"], seen
+    finally:
+        browser.resize(1920, 1080)
 
 
 VIEW = """JSON.stringify((() => {
