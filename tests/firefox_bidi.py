@@ -156,7 +156,7 @@ def _value(remote: dict):
         return remote["value"]
     if kind == "number":
         value = remote["value"]
-        return value if not isinstance(value, str) else float(value.replace("Infinity", "inf"))
+        return float(value) if isinstance(value, str) else value  # "NaN", "-0", "Infinity"
     raise TypeError(f"evaluate returned a {kind}; return a primitive (JSON.stringify it)")
 
 

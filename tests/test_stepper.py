@@ -139,7 +139,8 @@ STATE = """JSON.stringify({
   text: document.getElementById('step').textContent,
   counter: document.getElementById('counter').textContent})"""
 
-# each client: open, evaluate, press, click, requests, console_errors, events (see their modules)
+# each client: open, evaluate, press, click, drag, wheel, resize, requests, console_errors and
+# events, the same in both (see their modules)
 BROWSERS = {"chromium": (CHROMIUM, Chromium), "firefox": (FIREFOX, Firefox)}
 
 
@@ -315,7 +316,7 @@ def test_the_wheel_zooms_about_the_pointer_a_drag_pans_and_0_fits(pages, browser
     browser.open((pages / "backprop_to_layer_2.html").as_uri())
     whole = json.loads(browser.evaluate(VIEW))
     x, y, width, height = whole["area"]
-    pointer = (x + width * 0.3, y + height * 0.4)
+    pointer = (round(x + width * 0.3), round(y + height * 0.4))  # whole pixels, as BiDi sends
     under = json.loads(browser.evaluate(UNDER % pointer))
     browser.wheel(*pointer, -200)  # up: in
     zoomed = json.loads(browser.evaluate(VIEW))["box"]
