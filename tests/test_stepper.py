@@ -236,6 +236,21 @@ def test_clicking_a_node_jumps_to_its_step(pages, browser):
 
 
 @needs_dot
+def test_the_address_names_the_step(pages, browser):
+    """#step-N opens the page at step N, a changed address moves there, and each step shown
+    is written back into the address."""
+    explanation = explain_view(Network(), View(2))
+    url = (pages / "backprop_to_layer_2.html").as_uri()
+    browser.open(url + "#step-4")
+    assert state(browser)["formula"] == explanation.steps[3].formula
+    browser.evaluate("location.hash = '#step-7'")
+    assert state(browser)["formula"] == explanation.steps[6].formula
+    browser.press("ArrowRight")
+    assert browser.evaluate("location.hash") == "#step-8"
+    assert browser.console_errors() == []
+
+
+@needs_dot
 def test_keyboard_focus_order_and_the_live_step_text(pages, browser):
     browser.open((pages / "forward.html").as_uri())
     order = []

@@ -304,6 +304,15 @@
   var READABLE = 0.7;
   var fitted = Math.min(holder.clientWidth / full.width, holder.clientHeight / full.height);
   if (fitted > 0 && fitted < READABLE) zoom(fitted / READABLE);
-  var start = /^#step-(\d+)$/.exec(location.hash);
-  show(start ? Number(start[1]) - 1 : 0);
+  function stepInAddress() {
+    var wanted = /^#step-(\d+)$/.exec(location.hash);
+    return wanted ? Number(wanted[1]) - 1 : null;
+  }
+  var start = stepInAddress();
+  show(start === null ? 0 : start);
+  // a link or an edited address (#step-7) moves to its step (replaceState fires no event)
+  window.addEventListener('hashchange', function () {
+    var wanted = stepInAddress();
+    if (wanted !== null) show(wanted);
+  });
 }());
