@@ -50,9 +50,15 @@ class Problem:
         return view_inputs(self, "batch")
 
 
+def activation_input(network: Network, layer: int) -> str:
+    """The node id of g[l]'s input: Z[l], or Z̃[l] in a batch-normed layer (its kinks are there)."""
+    return forward_id("Ztilde" if network.batch_normed(layer) else "Z", layer)
+
+
 def _gradient(values: dict, network: Network, name: str, layer: int,
               granularity: str) -> np.ndarray:
-    """dW[l] or db[l] read off an evaluated backward graph (assembled from scalars in the unit view)."""
+    """dW[l], db[l] (or dγ[l], dβ[l]) read off an evaluated backward graph (assembled from
+    scalars in the unit view, which has no batch norm)."""
     if granularity != "unit":
         return values[backward_id(f"d{name}", layer)]
     rows, cols = network.units(layer), (network.units(layer - 1) if name == "W" else 1)
@@ -81,11 +87,19 @@ def random_problem(network: Network, m: int, seed: int) -> Problem:
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((network.units(0), m))
     y = _labels(network, m, rng)
-    params = {}
+    drawn = {}
     for layer in range(1, network.depth + 1):
         fan_in = network.units(layer - 1)
-        params[f"W{layer}"] = rng.standard_normal((network.units(layer), fan_in)) * np.sqrt(2.0 / fan_in)
-        params[f"b{layer}"] = rng.standard_normal((network.units(layer), 1)) * 0.1
+        drawn[f"W{layer}"] = rng.standard_normal((network.units(layer), fan_in)) * np.sqrt(2.0 / fan_in)
+        drawn[f"b{layer}"] = rng.standard_normal((network.units(layer), 1)) * 0.1
+    # batch norm's γ[l], β[l] are drawn after the others, so that X, Y and the W[l] are the same
+    # with and without it; near the course's start γ = 1, β = 0 but not on it, so every term shows
+    for layer in range(1, network.depth + 1):
+        if network.batch_normed(layer):
+            drawn[f"gamma{layer}"] = 1.0 + rng.standard_normal((network.units(layer), 1)) * 0.1
+            drawn[f"beta{layer}"] = rng.standard_normal((network.units(layer), 1)) * 0.1
+    params = {f"{name}{layer}": drawn[f"{name}{layer}"] for layer in range(1, network.depth + 1)
+              for name in network.parameter_names(layer)}
     return Problem(x, y, params)
 
 
@@ -102,7 +116,7 @@ def analytic_gradients(network: Network, problem: Problem, to_layer: int = 1,
     values = evaluate(graph, forward)
     grads = {}
     for layer in range(network.depth, to_layer - 1, -1):
-        for name in ("W", "b"):
+        for name in network.parameter_names(layer):
             grads[f"d{name}{layer}"] = _gradient(values, network, name, layer, view)
     return grads
 
@@ -147,7 +161,8 @@ def kink_crossings(network: Network, problem: Problem,
                 bumped[index] += sign * epsilon
                 values = evaluate(graph, view_inputs(Problem(problem.x, problem.y,
                                                              {**problem.params, key: bumped})))
-                sides.append([np.sign(values[forward_id("Z", layer)]) for layer in layers])
+                sides.append([np.sign(values[activation_input(network, layer)])
+                              for layer in layers])
             mask[index] = any(np.any(up != down) for up, down in zip(*sides))
         crossed[f"d{key}"] = mask
     return crossed
@@ -163,7 +178,7 @@ def relative_error(analytic: np.ndarray, numeric: np.ndarray) -> float:
 
 def _closest_kink(network: Network, forward: dict[str, np.ndarray]) -> float | None:
     """Smallest |Z| in ReLU-type layers, where finite differences cross a kink."""
-    margins = [float(np.min(np.abs(forward[forward_id("Z", layer)])))
+    margins = [float(np.min(np.abs(forward[activation_input(network, layer)])))
                for layer in range(1, network.depth + 1)
                if network.activation(layer) in ("relu", "leaky_relu")]
     return min(margins) if margins else None
@@ -253,8 +268,7 @@ MAX_CHECK_EXAMPLES = 1_000
 def check_size(network: Network, m: int, given: bool = False) -> None:
     """Refuse a check (or --values) too large to finish in reasonable time and memory; `given`:
     the data came from the user, who can still check it without finite differences."""
-    sizes = network.sizes
-    parameters = sum(sizes[l] * (sizes[l - 1] + 1) for l in range(1, len(sizes)))
+    parameters = network.parameter_count()
     instead = "; or add --no-numeric to check it without finite differences" if given else ""
     if parameters > MAX_CHECK_PARAMETERS:
         raise SpecError(f"the network has {parameters} weights and biases, more than the "
@@ -281,6 +295,10 @@ def check(network: Network, m: int = DEFAULT_M, seed: int = 0,
     view = View(None, view).granularity  # canonical case; unknown: a SpecError naming the choices
     if data is not None:
         problem, m, seed = data.problem, data.m, None
+    if network.batch_norm and m < 2:
+        raise SpecError(f"batch norm normalises over the examples, and with m = {m} every Z_norm[l] "
+                        "is 0 (σ² = 0); give at least 2 examples" +
+                        (" (columns of X and Y)" if data is not None else ", e.g. --m 4"))
     if numeric:
         check_size(network, m, given=data is not None)
     if data is None:

@@ -55,6 +55,12 @@ class View:
                 f"--to-layer {self.to_layer} is outside 1..{network.depth} for a network with "
                 f"L = {network.depth} layers; pick K between 1 and {network.depth}"
             )
+        if self.granularity == "unit" and network.batch_norm:
+            raise SpecError(
+                "the unit view draws one example's scalars, but batch norm's μ[l] and σ²[l] "
+                "couple the m examples (every z_norm[l]_j reads all m examples' z[l]_j), which "
+                "one example's scalars cannot show; use --view example (one example's columns, "
+                "μ and σ² shared by the m examples) or --view batch")
 
 
 # suffixes a notation tag must not be

@@ -44,6 +44,7 @@ class _Sum:
     group: str
     operands: list[str] = field(default_factory=list)
     terms: list[str] = field(default_factory=list)
+    extra: dict = field(default_factory=dict)  # attributes of the summing operation (e.g. ε)
 
 
 @dataclass
@@ -152,9 +153,10 @@ class ReversePass:
         self.gradients[of] = gradient
 
     def contribute(self, of: str, *, op: str, operands: list[str], term: str, label: str,
-                   note: str, layer: int, group: str) -> None:
-        """One consumer's term of the gradient of `of`; the terms are summed when it is needed."""
-        total = self.sums.setdefault(of, _Sum(op, label, note, layer, group))
+                   note: str, layer: int, group: str, **extra) -> None:
+        """One consumer's term of the gradient of `of`; the terms are summed when it is needed
+        (by operation `op`, with the label, note and `extra` attributes of the first term)."""
+        total = self.sums.setdefault(of, _Sum(op, label, note, layer, group, extra=extra))
         total.operands += operands
         total.terms.append(term)
 
@@ -174,7 +176,7 @@ class ReversePass:
             d_node = self.gradient(node, note=total.note,
                                    formula=f"{self.gradient_symbol(node)} = " + " + ".join(total.terms))
             self.operation(d_node, total.op, total.operands, label=total.label, layer=total.layer,
-                           group=total.group)
+                           group=total.group, **total.extra)
             self.gradients[node] = d_node
         return self.gradients[node]
 
