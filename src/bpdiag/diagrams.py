@@ -65,13 +65,15 @@ class RenderOptions:
         if self.layout not in LAYOUTS:
             raise InputError(f"unknown layout {self.layout!r}; choose from {', '.join(LAYOUTS)}")
 
-    def file_stem(self, view: View) -> str:
-        """The file name (without extension) of `view` drawn with these options (views.file_stem)."""
+    def file_stem(self, view: View, network: Network | None = None) -> str:
+        """The file name (without extension) of `view` of `network` drawn with these options
+        (views.file_stem)."""
         from .profiles import builtin
 
         profile = load_profile(self.notation)
         return file_stem(view, inference=self.inference, values=self.values, layout=self.layout,
-                         notation=None if profile is builtin(DEFAULT) else profile.name)
+                         notation=None if profile is builtin(DEFAULT) else profile.name,
+                         batch_norm=network is not None and network.batch_norm)
 
 
 def check_drawn_text(options: RenderOptions) -> None:
@@ -202,12 +204,13 @@ def _page(network: Network, view: View, graph, svg: bytes, options: RenderOption
     return view_page(svg, step_data(graph, explanation, shown), title, label, index_name)
 
 
-def index_name(views: list[View], formats, options: RenderOptions) -> str | None:
+def index_name(views: list[View], formats, options: RenderOptions,
+               network: Network | None = None) -> str | None:
     """The index page of a set of step-through pages: index.html, with the set's variant
     suffixes (index_example_values.html); None unless several views are written as html."""
     if "html" not in formats or len(views) < 2:
         return None
-    return "index" + options.file_stem(views[0]).removeprefix(views[0].name) + ".html"
+    return "index" + options.file_stem(views[0], network).removeprefix(views[0].name) + ".html"
 
 
 def _index(network: Network, views: list[View], options: RenderOptions) -> bytes:
@@ -217,7 +220,7 @@ def _index(network: Network, views: list[View], options: RenderOptions) -> bytes
     entries = []
     for view in views:
         explanation = explain_view(network, view, inference=options.inference)
-        entries.append((f"{options.file_stem(view)}.html", explanation.title,
+        entries.append((f"{options.file_stem(view, network)}.html", explanation.title,
                         len(explanation.steps)))
     return index_page(f"Step through the diagrams of {network.describe()}", entries)
 
@@ -295,8 +298,9 @@ def write_views(network: Network, views: list[View], formats: tuple[str, ...], o
         else:
             check_size(network, options.m or 1)
     out_dir = Path(out_dir)
-    targets = [out_dir / f"{options.file_stem(view)}.{fmt}" for view in views for fmt in formats]
-    index_file = index_name(views, formats, options)
+    targets = [out_dir / f"{options.file_stem(view, network)}.{fmt}" for view in views
+               for fmt in formats]
+    index_file = index_name(views, formats, options, network)
     if index_file is not None:
         targets.append(out_dir / index_file)
     check_out_dir(out_dir)
@@ -329,7 +333,7 @@ def write_views(network: Network, views: list[View], formats: tuple[str, ...], o
         contents.append(_index(network, views, options))
     written = write_files(zip(targets, contents))
     for view, outputs in zip(views, results):
-        tell_lowered_resolution(f"{options.file_stem(view)}.png", outputs, note)
+        tell_lowered_resolution(f"{options.file_stem(view, network)}.png", outputs, note)
     return written
 
 

@@ -64,17 +64,21 @@ class View:
 
 
 # suffixes a notation tag must not be
-VARIANT_WORDS = (*GRANULARITIES, "inference", "values", *LAYOUTS)
+VARIANT_WORDS = (*GRANULARITIES, "inference", "values", *LAYOUTS, "batchnorm")
 
 
 def file_stem(view: View, *, inference: bool = False, notation: str | None = None,
-              values: bool = False, layout: str = DEFAULT_LAYOUT) -> str:
+              values: bool = False, layout: str = DEFAULT_LAYOUT,
+              batch_norm: bool = False) -> str:
     """The file name without extension of `view` drawn with these variants: the view's name,
-    then one suffix per variant in this order: the granularity (unless batch), `inference`, the
+    then one suffix per variant in this order: `batchnorm` (a network with batch norm), the
+    granularity (unless batch), `inference`, the
     notation profile's name (None: the course's own, no suffix), `values` and the layout
     (unless the default), e.g. 'forward_example_inference_nielsen_values_column'. So no variant
     overwrites another's files."""
     parts = [view.name]
+    if batch_norm:
+        parts.append("batchnorm")
     if view.granularity != DEFAULT_GRANULARITY:
         parts.append(view.granularity)
     if inference:

@@ -24,6 +24,7 @@ TRANSPOSE = "transpose"
 SCALE = "scale"
 BIAS = "bias"          # on a weighted_sum: its last operand is a bias added to the sum
 EPSILON = "epsilon"    # on batch-norm operations: the ε of √(σ² + ε)
+FORMULA_LINES = "formula_lines"  # a long formula's right side as drawn, one term a line (labels)
 
 # edge attributes
 ARG = "arg"          # position of an input among an operation's operands (0, 1, ...)
@@ -97,3 +98,16 @@ COST_GROUP = "cost"
 def layer_group(layer: int) -> str:
     """The group id of layer l's nodes, e.g. 'L2'."""
     return f"L{layer}"
+
+
+BATCH_NORM_GROUP = "bn"
+
+
+def batch_norm_group(layer: int) -> str:
+    """The group id of layer l's batch normalisation and activation, e.g. 'L2bn': a group (a row
+    of the slide layout) of its own beside the layer's linear step, as the course draws it."""
+    return f"L{layer}{BATCH_NORM_GROUP}"
+
+
+def is_batch_norm_group(group: str | None) -> bool:
+    return group is not None and group.startswith("L") and group.endswith(BATCH_NORM_GROUP)

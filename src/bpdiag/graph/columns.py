@@ -119,6 +119,11 @@ class ColumnViews:
     def add_weights(self, b: GraphBuilder, layer: int, group: str | None) -> str:
         return self.add_parameter(b, "W", layer, group, self.weights(layer), self.W_FORMULA)
 
+    def activation_group(self, layer: int) -> str:
+        """The group of A[l]: its layer's, or its batch normalisation's."""
+        return (a.batch_norm_group(layer) if self.net.batch_normed(layer)
+                else a.layer_group(layer))
+
     # -- batch normalisation -------------------------------------------------------------------
     def add_batch_norm(self, b: GraphBuilder, layer: int, group: str, z: str) -> str:
         """μ[l], σ²[l] (over the examples; given at inference), Z_norm[l], γ[l], β[l] and Z̃[l],
@@ -179,7 +184,7 @@ class ColumnViews:
         L = self.net.depth
         b = GraphBuilder()
         prev = (self.add_x(b) if first_layer == 1
-                else self.add_activation(b, first_layer - 1, a.layer_group(first_layer - 1)))
+                else self.add_activation(b, first_layer - 1, self.activation_group(first_layer - 1)))
         for layer in range(first_layer, L + 1):
             group = a.layer_group(layer)
             w = self.add_weights(b, layer, group)
@@ -189,7 +194,8 @@ class ColumnViews:
             z = self.add_preactivation(b, layer, group)
             b.operation(z, a.LINEAR, [w, prev, *bias], phase=FWD, layer=layer, group=group,
                         label=self.linear_text(layer))
-            if normed:
+            if normed:  # batch norm and g[l] in a group of their own
+                group = a.batch_norm_group(layer)
                 z = self.add_batch_norm(b, layer, group, z)
             act = self.add_activation(b, layer, group)
             fn = self.net.activation(layer)

@@ -101,8 +101,12 @@ def _input_gradient(attrs: dict, args: list):
     return d_norm / np.sqrt(var + attrs[a.EPSILON]) + 2.0 * d_var * (z - mu) + d_mu
 
 
+MEAN_LABEL = "(1/m) Σᵢ"
+
+
 def _sym(step, node: str) -> str:
     return step.symbol(node)
+
 
 
 def _shared_note(what: str) -> str:
@@ -114,15 +118,16 @@ def scale_shift_rule(step, op: str, d_tilde: str) -> None:
     layer, group = step.attr(op, a.LAYER), step.attr(op, a.GROUP)
     z_norm = step.read(z_norm, group)
     dt, zn = step.symbol(d_tilde), _sym(step, z_norm)
-    d_gamma = step.gradient(gamma, formula=f"{step.gradient_symbol(gamma)} = (1/m) Σᵢ {dt}(i) ⊙ {zn}(i)",
+    mean_product = f"(1/m) Σᵢ {dt}(i) ⊙ {zn}(i)"
+    d_gamma = step.gradient(gamma, formula=f"{step.gradient_symbol(gamma)} = {mean_product}",
                             note=f"∂J/∂{_sym(step, gamma)}, the sought gradient of the scale")
     step.operation(d_gamma, a.BN_MEAN_PRODUCT, [d_tilde, z_norm], layer=layer, group=group,
-                   label=f"(1/m) Σᵢ {dt} ⊙ {zn}")
+                   label=mean_product)
     d_beta = step.gradient(beta, formula=f"{step.gradient_symbol(beta)} = (1/m) Σᵢ {dt}(i)",
                            note=f"∂J/∂{_sym(step, beta)}, the sought gradient of the shift "
                                 "(it takes the place of db)")
     step.operation(d_beta, a.BN_MEAN_PRODUCT, [d_tilde], layer=layer, group=group,
-                   label=f"(1/m) Σᵢ {dt}")
+                   label=f"(1/m) Σᵢ {dt}(i)")
     gamma = step.read(gamma, group)
     d_norm = step.gradient(z_norm, formula=f"{step.gradient_symbol(z_norm)} = {dt} ⊙ {_sym(step, gamma)}",
                            note="m · ∂J/∂" + zn + ": the gradient flows back through the scale γ")
@@ -139,23 +144,21 @@ def normalize_rule(step, op: str, d_norm: str) -> None:
         step.read(node, group)
     dn, zs, ms, vs = step.symbol(d_norm), _sym(step, z), _sym(step, mu), _sym(step, var)
     root = f"√({vs} + ε)"
-    d_var = step.gradient(
-        var, formula=f"{step.gradient_symbol(var)} = (1/m) Σᵢ {dn}(i) ⊙ ({zs}(i) − {ms}) ⊙ "
-                     f"(−½)({vs} + ε)^(−3/2)",
-        note=_shared_note(vs))
+    first, second = f"(1/m) Σᵢ {dn}(i) ⊙ ({zs}(i) − {ms})", f"(−½)({vs} + ε)^(−3/2)"
+    d_var = step.gradient(var, formula=f"{step.gradient_symbol(var)} = {first} ⊙ {second}",
+                          note=_shared_note(vs))
+    step.builder.graph.nodes[d_var][a.FORMULA_LINES] = [
+        f"= (1/m) Σᵢ {dn}(i)", f"⊙ ({zs}(i) − {ms})", f"⊙ {second}"]
     step.operation(d_var, a.BN_VARIANCE_GRADIENT, [d_norm, z, mu, var], layer=layer, group=group,
-                   label=f"(1/m) Σᵢ {dn} ⊙ ({zs} − {ms}) ⊙ (−½)({vs} + ε)^(−3/2)",
-                   **{a.EPSILON: eps})
+                   label=MEAN_LABEL, **{a.EPSILON: eps})
     step.emit(var, d_var)
     step.contribute(mu, op=a.BN_MEAN_GRADIENT, operands=[d_norm, var], layer=layer, group=group,
-                    term=f"−(1/m) Σᵢ {dn}(i) / {root}",
-                    label=f"−(1/m) Σᵢ {dn} / {root} + {step.symbol(d_var)} ⊙ (−2/m) Σᵢ ({zs} − {ms})",
+                    term=f"−(1/m) Σᵢ {dn}(i) / {root}", label=MEAN_LABEL, one_per_line=True,
                     note=_shared_note(ms) + "; its second term is 0, as Σᵢ (Z(i) − μ) = 0",
                     **{a.EPSILON: eps})
     step.contribute(z, op=a.BN_INPUT_GRADIENT, operands=[d_norm, var], layer=layer, group=group,
-                    term=f"{dn} / {root}",
-                    label=f"{dn} / {root} + 2 {step.symbol(d_var)} ⊙ ({zs} − {ms}) + "
-                          f"{step.gradient_symbol(mu)}",
+                    term=f"{dn} / {root}", one_per_line=True,
+                    label="+: the routes via Z_norm, σ², μ",
                     note="m · ∂J/∂" + zs + ": through Z_norm directly and through the batch "
                          "statistics μ and σ², which every example's Z feeds",
                     **{a.EPSILON: eps})
