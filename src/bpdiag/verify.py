@@ -14,7 +14,7 @@ from .execute import evaluate, forward_values, view_inputs
 from .graph import build_graph
 from .graph.ids import backward_id, forward_id
 from .graph.ids import unit_id
-from .model import DEFAULT_M, Network, SpecError
+from .model import BN_EPSILON, DEFAULT_M, Network, SpecError
 from .quantities import forward_quantities, gradient_quantities
 from .views import DEFAULT_GRANULARITY, View
 
@@ -207,6 +207,16 @@ def _saturation(network: Network, output: np.ndarray, y: np.ndarray) -> float:
     return 1.0
 
 
+def _normalisation_gain(network: Network, forward: dict) -> float:
+    """How much batch norm amplifies round-off: Z − μ loses u·|Z| to cancellation, and
+    Z_norm = (Z − μ) / √(σ² + ε) divides it by the unit's spread, so J carries about
+    max |Z| / √(σ² + ε) units of round-off (large for a unit whose m values nearly agree)."""
+    gains = [float(np.max(np.abs(forward[forward_id("Z", layer)])
+                          / np.sqrt(forward[forward_id("sigma2", layer)] + BN_EPSILON)))
+             for layer in range(1, network.depth + 1) if network.batch_normed(layer)]
+    return max(gains, default=0.0)
+
+
 @dataclass
 class CheckReport:
     network: Network
@@ -316,8 +326,14 @@ def check(network: Network, m: int = DEFAULT_M, seed: int = 0,
         batch_grads = analytic_gradients(network, problem, 1, batch_forward)
         views_agree &= bool(np.allclose(forward[forward_id("J")], batch_forward[forward_id("J")],
                                         rtol=VIEWS_RTOL, atol=VIEWS_ATOL))
+        atol = VIEWS_ATOL
+        if network.batch_norm:
+            # a batch-normed layer's gradients are differences of its routes through μ and σ²,
+            # terms as large as the largest gradients over √(σ² + ε): round-off is relative to them
+            largest = max(float(np.max(np.abs(value))) for value in batch_grads.values())
+            atol += VIEWS_RTOL * (1.0 + _normalisation_gain(network, batch_forward)) * largest
         views_agree &= all(np.allclose(grads[key], batch_grads[key], rtol=VIEWS_RTOL,
-                                       atol=VIEWS_ATOL) for key in batch_grads)
+                                       atol=atol) for key in batch_grads)
     differences = numeric_gradients(network, problem, view=view) if numeric else {}
     kink = _closest_kink(network, batch_forward)
     notes = []
@@ -326,6 +342,7 @@ def check(network: Network, m: int = DEFAULT_M, seed: int = 0,
                      "disagree there" + ("" if data is not None else ": try another --seed"))
     errors, abs_errors, left_out = _errors(network, problem, grads, differences, kink, notes)
     saturation = _saturation(network, batch_forward[forward_id("A", network.depth)], problem.y)
+    saturation += _normalisation_gain(network, batch_forward)
     return CheckReport(network, m, seed, problem, float(forward[forward_id("J")]), grads,
                        differences, errors, abs_errors, views_agree, kink, notes=notes, view=view,
                        saturation=saturation, numeric_checked=numeric, left_out=left_out,
