@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bpdiag.cli import cli
+from bpdiag.diagrams import RenderOptions, render_view
 from bpdiag.execute import forward_values
 from bpdiag.explanation.steps import explain_view
 from bpdiag.graph import attrs as a
@@ -23,6 +24,8 @@ from bpdiag.model import BN_EPSILON, HIDDEN_ACTIVATIONS, OUTPUTS, Network, SpecE
 from bpdiag.spec import parse_spec
 from bpdiag.verify import check, random_problem
 from bpdiag.views import View, all_views, file_stem
+from conftest import needs_dot
+from slide_fit import page_text_sizes, text_sizes
 
 HEADS = {"sigmoid": (2, 3, 2, 1), "softmax": (2, 3, 2, 3), "linear": (2, 3, 2, 2)}
 
@@ -282,3 +285,18 @@ def test_values_at_inference_are_refused_for_batch_norm(tmp_path):
     graph = json.loads((tmp_path / "backprop_to_layer_1_batchnorm_values.json").read_text())
     nodes = {node["id"]: node for node in graph["nodes"]}
     assert nodes["bwd:L1:dgamma"]["check"]["passed"]
+
+
+@needs_dot
+def test_the_gallery_diagrams_keep_their_measured_text_sizes():
+    """README's figures for the batch-norm gallery: the forward pass reads on the page like the
+    default network's; back-propagation to layer 2 at the sizes the README states."""
+    network = Network(batch_norm=True)
+    forward = render_view(network, View(None), ("svg",), RenderOptions(layout="column"))["svg"]
+    smallest, median = page_text_sizes(forward)
+    assert smallest >= 6.0 and median >= 10.0, (smallest, median)
+    for options, measure in ((RenderOptions(), text_sizes),
+                             (RenderOptions(layout="column"), page_text_sizes)):
+        svg = render_view(network, View(2), ("svg",), options)["svg"]
+        smallest, median = measure(svg)
+        assert smallest >= 5.2 and median >= 7.5, (options.layout, smallest, median)
