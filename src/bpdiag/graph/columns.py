@@ -175,8 +175,11 @@ class ColumnViews:
         return z_tilde
 
     def add_cost(self, b: GraphBuilder, group: str | None) -> str:
+        note = self.COST_NOTE
+        if self.net.batch_norm:
+            note += "; with batch norm also of γ[l] and β[l], in place of the hidden layers' b[l]"
         return head.add_cost(b, group, formula=self.COST_FORMULA.format(L=self.net.depth),
-                             note=self.COST_NOTE)
+                             note=note)
 
     # -- the forward view -----------------------------------------------------------------------
     def forward(self, first_layer: int = 1) -> nx.DiGraph:
