@@ -104,11 +104,6 @@ def _input_gradient(attrs: dict, args: list):
 MEAN_LABEL = "(1/m) Σᵢ"
 
 
-def _sym(step, node: str) -> str:
-    return step.symbol(node)
-
-
-
 def _shared_note(what: str) -> str:
     return f"∂J/∂{what}: one number per unit, shared by the m examples (like db)"
 
@@ -117,22 +112,22 @@ def scale_shift_rule(step, op: str, d_tilde: str) -> None:
     gamma, z_norm, beta = step.operands(op)
     layer, group = step.attr(op, a.LAYER), step.attr(op, a.GROUP)
     z_norm = step.read(z_norm, group)
-    dt, zn = step.symbol(d_tilde), _sym(step, z_norm)
+    dt, zn = step.symbol(d_tilde), step.symbol(z_norm)
     mean_product = f"(1/m) Σᵢ {dt}(i) ⊙ {zn}(i)"
     d_gamma = step.gradient(gamma, formula=f"{step.gradient_symbol(gamma)} = {mean_product}",
-                            note=f"∂J/∂{_sym(step, gamma)}, the sought gradient of the scale")
+                            note=f"∂J/∂{step.symbol(gamma)}, the sought gradient of the scale")
     step.operation(d_gamma, a.BN_MEAN_PRODUCT, [d_tilde, z_norm], layer=layer, group=group,
                    label=mean_product)
     d_beta = step.gradient(beta, formula=f"{step.gradient_symbol(beta)} = (1/m) Σᵢ {dt}(i)",
-                           note=f"∂J/∂{_sym(step, beta)}, the sought gradient of the shift "
+                           note=f"∂J/∂{step.symbol(beta)}, the sought gradient of the shift "
                                 "(it takes the place of db)")
     step.operation(d_beta, a.BN_MEAN_PRODUCT, [d_tilde], layer=layer, group=group,
                    label=f"(1/m) Σᵢ {dt}(i)")
     gamma = step.read(gamma, group)
-    d_norm = step.gradient(z_norm, formula=f"{step.gradient_symbol(z_norm)} = {dt} ⊙ {_sym(step, gamma)}",
+    scaled = f"{dt} ⊙ {step.symbol(gamma)}"
+    d_norm = step.gradient(z_norm, formula=f"{step.gradient_symbol(z_norm)} = {scaled}",
                            note="m · ∂J/∂" + zn + ": the gradient flows back through the scale γ")
-    step.operation(d_norm, a.HADAMARD, [d_tilde, gamma], layer=layer, group=group,
-                   label=f"{dt} ⊙ {_sym(step, gamma)}")
+    step.operation(d_norm, a.HADAMARD, [d_tilde, gamma], layer=layer, group=group, label=scaled)
     step.emit(z_norm, d_norm)
 
 
@@ -142,7 +137,7 @@ def normalize_rule(step, op: str, d_norm: str) -> None:
     eps = step.attr(op, a.EPSILON)
     for node in (z, mu, var):
         step.read(node, group)
-    dn, zs, ms, vs = step.symbol(d_norm), _sym(step, z), _sym(step, mu), _sym(step, var)
+    dn, zs, ms, vs = step.symbol(d_norm), step.symbol(z), step.symbol(mu), step.symbol(var)
     root = f"√({vs} + ε)"
     first, second = f"(1/m) Σᵢ {dn}(i) ⊙ ({zs}(i) − {ms})", f"(−½)({vs} + ε)^(−3/2)"
     d_var = step.gradient(var, formula=f"{step.gradient_symbol(var)} = {first} ⊙ {second}",
@@ -158,7 +153,7 @@ def normalize_rule(step, op: str, d_norm: str) -> None:
                     **{a.EPSILON: eps})
     step.contribute(z, op=a.BN_INPUT_GRADIENT, operands=[d_norm, var], layer=layer, group=group,
                     term=f"{dn} / {root}", one_per_line=True,
-                    label="+: the routes via Z_norm, σ², μ",
+                    label=f"+: the routes via {step.attr(step.output(op), a.NAME)}, σ², μ",
                     note="m · ∂J/∂" + zs + ": through Z_norm directly and through the batch "
                          "statistics μ and σ², which every example's Z feeds",
                     **{a.EPSILON: eps})
@@ -167,7 +162,7 @@ def normalize_rule(step, op: str, d_norm: str) -> None:
 def variance_rule(step, op: str, d_var: str) -> None:
     z, mu = step.operands(op)
     layer, group = step.attr(op, a.LAYER), step.attr(op, a.GROUP)
-    dv, zs, ms = step.symbol(d_var), _sym(step, z), _sym(step, mu)
+    dv, zs, ms = step.symbol(d_var), step.symbol(z), step.symbol(mu)
     step.contribute(mu, op=a.BN_MEAN_GRADIENT, operands=[d_var, z, mu], layer=layer, group=group,
                     term=f"{dv} ⊙ (−2/m) Σᵢ ({zs}(i) − {ms})", label="", note="")
     step.contribute(z, op=a.BN_INPUT_GRADIENT, operands=[d_var, z, mu], layer=layer, group=group,
