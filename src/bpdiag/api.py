@@ -94,13 +94,16 @@ def load_data(source: DataLike, network: NetworkLike | None = None) -> Data:
     if isinstance(source, Data):
         if given is None or given == source.network:
             return source
+        if given.batch_norm != source.network.batch_norm:
+            raise InputError("network and the data disagree on batch norm (γ, β instead of b); "
+                             "load the data again with this network")
         if given.sizes != source.network.sizes:
             raise InputError(f"network {given.describe()} does not have the data's layers "
                              f"{','.join(map(str, source.network.sizes))}; drop network")
         return dataclasses.replace(source, network=given)  # the same sizes, other activations
     options = {} if given is None else {"hidden_activation": given.hidden_activation,
                                         "leaky_slope": given.leaky_slope, "output": given.output,
-                                        "layers": given.sizes}
+                                        "layers": given.sizes, "batch_norm": given.batch_norm}
     if isinstance(source, (str, os.PathLike)):
         found = load(source, option="data", **options)
     else:

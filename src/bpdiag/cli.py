@@ -214,14 +214,15 @@ def _load_data(data_file: Path, network: Network, *, instead_of: tuple[str, ...]
                                f"drop {' and '.join(clash)}")
     layers = network.sizes if _given("layers") or _given("spec_file") else None
     data = load_data(data_file, hidden_activation=network.hidden_activation,
-                     leaky_slope=network.leaky_slope, output=network.output, layers=layers)
+                     leaky_slope=network.leaky_slope, output=network.output, layers=layers,
+                     batch_norm=network.batch_norm)
     for line in data.warnings:
         _warn(line)
     return data
 
 
 NETWORK_FLAGS = {"layers": "--layers", "hidden_activation": "--hidden-activation",
-                 "leaky_slope": "--leaky-slope", "output": "--output"}
+                 "leaky_slope": "--leaky-slope", "output": "--output", "batch_norm": "--batch-norm"}
 
 
 def network_options(command):
@@ -233,11 +234,12 @@ def network_options(command):
     the legend text the file may carry.
     """
     wants_spec = "spec" in inspect.signature(command).parameters
-    spec_keys = "layers, hidden_activation, leaky_slope, output" + (", title, licence, notation"
+    spec_keys = "layers, hidden_activation, leaky_slope, output, batch_norm" + (", title, licence, notation"
                                                            if wants_spec else "")
 
     @functools.wraps(command)
-    def wrapper(*args, layers, hidden_activation, leaky_slope, output, spec_file, **kwargs):
+    def wrapper(*args, layers, hidden_activation, leaky_slope, output, spec_file, batch_norm,
+                **kwargs):
         spec = None
         if spec_file is not None:
             ctx = click.get_current_context()
@@ -259,7 +261,7 @@ def network_options(command):
                 sizes = DEFAULT_SIZES_FOR[output.lower()]  # (a click.Choice: one of OUTPUTS)
             else:
                 sizes = parse_sizes(layers)
-            network = Network(sizes, hidden_activation, leaky_slope, output)
+            network = Network(sizes, hidden_activation, leaky_slope, output, batch_norm)
         if wants_spec:
             kwargs["spec"] = spec
         return command(*args, network=network, **kwargs)
@@ -268,7 +270,7 @@ def network_options(command):
         click.option("--spec", "spec_file", type=click.Path(path_type=Path, dir_okay=False),
                      metavar="FILE.toml",
                      help=f"The network from a TOML file ({spec_keys}); not with "
-                          "--layers/--hidden-activation/--leaky-slope/--output."),
+                          "--layers/--hidden-activation/--leaky-slope/--output/--batch-norm."),
         click.option("--layers", default=None, metavar="N0,N1,...,1",
                      help="Units per layer n[0..L]; the last is 1 for --output sigmoid, the "
                           "number of classes C >= 2 for softmax. [default: 2,3,2,1; 2,3,2,3 for "
@@ -282,6 +284,9 @@ def network_options(command):
                      help="The output head: sigmoid with binary cross-entropy (n[L] = 1), softmax "
                           "with cross-entropy over C = n[L] classes, or linear with the squared "
                           "error (regression)."),
+        click.option("--batch-norm", "batch_norm", is_flag=True,
+                     help="Batch normalisation on every hidden layer: Z̃[l] = γ[l] ⊙ Z_norm[l] + "
+                          "β[l] with μ[l], σ²[l] over the m examples, and no b[l]."),
     ]
     for option in reversed(options):
         wrapper = option(wrapper)
@@ -516,8 +521,8 @@ def render(network: Network, spec, granularity: str, forward: bool, to_layer: in
            notation: str | None) -> None:
     """Write the diagrams into --out: forward.<ext> and backprop_to_layer_K.<ext>.
 
-    Each variant adds a suffix, in this order: --output other than sigmoid, --view example or
-    unit, --inference, the --notation profile other than dls (its name), --values and --layout
+    Each variant adds a suffix, in this order: --output other than sigmoid, --batch-norm,
+    --view example or unit, --inference, the --notation profile other than dls (its name), --values and --layout
     other than rows, e.g. forward_softmax_example_inference_nielsen_values_column.svg; so no
     variant replaces another's files.
     --title and --license replace a --spec file's."""

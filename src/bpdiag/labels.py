@@ -62,7 +62,9 @@ def node_label(graph: nx.DiGraph, node: str, notation: Profile | str | None = No
     if kind == a.COST:
         lines.append(parse(drawn("J(W, b; X, Y)"), scale=SMALL))
     lines.append(parse(drawn(shape_text(data)), scale=SMALL))
-    if kind in (a.GRADIENT, a.DERIVATIVE):
+    if a.FORMULA_LINES in data:  # a long formula, drawn one term a line
+        lines += [parse(drawn(text), scale=SMALL) for text in data[a.FORMULA_LINES]]
+    elif kind in (a.GRADIENT, a.DERIVATIVE):
         said = _said_by_operations(graph, node)
         for part in _right_side(data[a.FORMULA]).split(" = "):
             part = part.removeprefix("= ")
@@ -115,7 +117,8 @@ def group_label(graph: nx.DiGraph, group: str) -> str:
     """'Layer 2: 2 units, ReLU' or 'Loss and cost'."""
     if group == a.COST_GROUP:
         return "Loss and cost"
-    layer = int(group[1:])
+    normalised = a.is_batch_norm_group(group)
+    layer = int(group[1:].removesuffix(a.BATCH_NORM_GROUP))
     sizes = graph.graph.get("layers")
     units = f"{sizes[layer]} unit{'s' if sizes[layer] != 1 else ''}, " if sizes else ""
     is_output = sizes is not None and layer == len(sizes) - 1
@@ -123,6 +126,8 @@ def group_label(graph: nx.DiGraph, group: str) -> str:
     activation = ACTIVATION_NAMES.get(output if is_output else graph.graph.get("hidden_activation"), "")
     role = "output layer" if is_output else "hidden layer"
     title = f"Layer {layer} ({role}): {units}{activation}"
+    if normalised:
+        title = f"Layer {layer} ({role}): batch norm and {activation}, {units.removesuffix(', ')}"
     if graph.graph.get("view", "forward") != "forward":
         # a backward group holds the layer's gradient steps and the cached values they read,
         # such as A[l-1], which the forward diagram draws in layer l-1

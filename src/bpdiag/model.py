@@ -37,6 +37,10 @@ DEFAULT_M = 4
 MAX_LAYERS = 100
 MAX_UNITS = 1_000_000
 
+# ε of batch normalisation, Z_norm = (Z − μ) / √(σ² + ε): keeps the division finite when a unit's
+# σ² is 0 (the course leaves its value open; 1e-8 changes no gradient check at float64).
+BN_EPSILON = 1e-8
+
 
 class SpecError(InputError, ValueError):
     """A network spec that cannot be drawn; the message names the problem and the fix."""
@@ -50,6 +54,7 @@ class Network:
     hidden_activation: str = "relu"
     leaky_slope: float = DEFAULT_LEAKY_SLOPE
     output: str = DEFAULT_OUTPUT
+    batch_norm: bool = False
 
     def __post_init__(self) -> None:
         if isinstance(self.sizes, (str, bytes)) or not hasattr(self.sizes, "__iter__"):
@@ -77,6 +82,22 @@ class Network:
             raise SpecError(f"layer {layer} does not exist; layers are 1..{self.depth}")
         return OUTPUT_ACTIVATIONS[self.output] if layer == self.depth else self.hidden_activation
 
+    def batch_normed(self, layer: int) -> bool:
+        """Whether layer l normalises its Z[l] over the m examples: every hidden layer with
+        batch_norm (the output layer keeps its b[L])."""
+        return self.batch_norm and 1 <= layer < self.depth
+
+    def parameter_names(self, layer: int) -> tuple[str, ...]:
+        """The parameters of layer l by the course's names: W, b; or W, gamma, beta when
+        batch-normed (β[l] takes the place of b[l])."""
+        return ("W", "gamma", "beta") if self.batch_normed(layer) else ("W", "b")
+
+    def parameter_count(self) -> int:
+        """Weights, biases and the batch-norm γ[l], β[l]: the entries a numeric check bumps."""
+        sizes = self.sizes
+        return sum(sizes[l] * (sizes[l - 1] + (2 if self.batch_normed(l) else 1))
+                   for l in range(1, len(sizes)))
+
     @property
     def task(self) -> str:
         """'binary logistic regression', 'softmax classification' or 'linear regression'."""
@@ -85,9 +106,10 @@ class Network:
     @property
     def tags(self) -> tuple[str, ...]:
         """What sets this network apart from the course's default kind, as file-name words: the
-        output head unless sigmoid (the sizes and hidden activation are not: each network of
-        another shape is drawn into its own --out)."""
-        return () if self.output == DEFAULT_OUTPUT else (self.output,)
+        output head unless sigmoid, then `batchnorm` (the sizes and hidden activation are not:
+        each network of another shape is drawn into its own --out)."""
+        head = () if self.output == DEFAULT_OUTPUT else (self.output,)
+        return head + (("batchnorm",) if self.batch_norm else ())
 
     def describe(self) -> str:
         """A one-line summary, e.g. 'layers 2,3,2,1 (L = 3), hidden relu, output sigmoid'."""
@@ -95,11 +117,12 @@ class Network:
         if hidden == "leaky_relu":
             hidden = f"leaky_relu (slope {self.leaky_slope:g})"
         sizes = ",".join(str(n) for n in self.sizes)
+        bn = ", batch norm" if self.batch_norm else ""
         if self.depth == 1:
             plain = {"sigmoid": "logistic regression", "softmax": "softmax regression",
                      "linear": "linear regression"}[self.output]
             return f"layers {sizes} (L = 1, plain {plain}), output {self.output}"
-        return f"layers {sizes} (L = {self.depth}), hidden {hidden}, output {self.output}"
+        return f"layers {sizes} (L = {self.depth}), hidden {hidden}{bn}, output {self.output}"
 
 
 def _validate(net: Network) -> None:
@@ -137,10 +160,22 @@ def _validate(net: Network) -> None:
             f"unknown hidden activation {net.hidden_activation!r}; choose one of "
             + ", ".join(HIDDEN_ACTIVATIONS)
         )
+    if not isinstance(net.batch_norm, bool):
+        raise SpecError(f"batch_norm must be True or False, not {net.batch_norm!r}")
+    if net.batch_norm and len(sizes) == 2:
+        raise SpecError("batch norm normalises the hidden layers, and a network with L = 1 has "
+                        "none; add a hidden layer (e.g. --layers 2,3,1) or drop batch norm")
     slope = net.leaky_slope
     if isinstance(slope, bool) or not isinstance(slope, (int, float)) or not 0 < slope < 1:
         raise SpecError(f"leaky ReLU slope {slope!r} must be a number between 0 and 1 (exclusive); "
                         "give e.g. --leaky-slope 0.01")
+
+
+def split_parameter_key(key: str) -> tuple[str, int]:
+    """'W2' -> ('W', 2), 'gamma1' -> ('gamma', 1), 'dbeta1' -> ('dbeta', 1): a parameter's (or
+    its gradient's) course name and layer, as the course's `parameters` dict names them."""
+    name = key.rstrip("0123456789")
+    return name, int(key[len(name):])
 
 
 def parse_sizes(text: str) -> tuple[int, ...]:

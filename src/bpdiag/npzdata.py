@@ -18,10 +18,11 @@ import numpy as np
 
 from .errors import InputError
 from .userfile import open_regular
-from .model import DEFAULT_LEAKY_SLOPE, DEFAULT_OUTPUT, MAX_LAYERS, Network, SpecError
+from .model import (DEFAULT_LEAKY_SLOPE, DEFAULT_OUTPUT, MAX_LAYERS, Network, SpecError,
+                    split_parameter_key)
 from .verify import Problem
 
-PARAMETER = re.compile(r"([Wb])([1-9][0-9]*)\Z")
+PARAMETER = re.compile(r"(W|b|gamma|beta)([1-9][0-9]*)\Z")
 # Arrays are read whole into memory; this bounds what one file may unpack to (the course's
 # 12288-input cat pictures, 209 of them, are 20 MB as float64).
 MAX_DATA_BYTES = 2 * 1024**3
@@ -87,10 +88,12 @@ def label_errors(network: Network, y: np.ndarray, source: str) -> list[str]:
 
 def load_data(path: str | os.PathLike, *, hidden_activation: str = "relu",
               leaky_slope: float = DEFAULT_LEAKY_SLOPE, output: str = DEFAULT_OUTPUT,
-              layers: tuple[int, ...] | None = None, option: str = "--data") -> Data:
+              layers: tuple[int, ...] | None = None, option: str = "--data",
+              batch_norm: bool = False) -> Data:
     """The problem in the .npz file `path` (see `from_arrays`)."""
     return from_arrays(read_npz(path, option), source=str(path), hidden_activation=hidden_activation,
-                       leaky_slope=leaky_slope, output=output, layers=layers)
+                       leaky_slope=leaky_slope, output=output, layers=layers,
+                       batch_norm=batch_norm)
 
 
 def read_npz(path: str | os.PathLike, option: str = "--data",
@@ -138,14 +141,23 @@ def _symbolic(key: str) -> str:
         return "(n[0], m)"
     if key == "Y":
         return "(n[L], m)"
-    name, layer = key[0], int(key[1:])
+    name, layer = split_parameter_key(key)
     return f"(n[{layer}], n[{layer - 1}])" if name == "W" else f"(n[{layer}], 1)"
+
+
+def _parameter_keys(depth: int, batch_norm: bool) -> list[str]:
+    """W1, b1, …, WL, bL; with batch norm W[l], gamma[l], beta[l] on the hidden layers
+    (β[l] takes b[l]'s place) and W[L], b[L]."""
+    return [f"{name}{layer}" for layer in range(1, depth + 1)
+            for name in (("W", "gamma", "beta") if batch_norm and layer < depth else ("W", "b"))]
 
 
 def from_arrays(arrays: Mapping[str, object], *, source: str = "data",
                 hidden_activation: str = "relu", leaky_slope: float = DEFAULT_LEAKY_SLOPE,
-                output: str = DEFAULT_OUTPUT, layers: tuple[int, ...] | None = None) -> Data:
+                output: str = DEFAULT_OUTPUT, layers: tuple[int, ...] | None = None,
+                batch_norm: bool = False) -> Data:
     """X (n[0], m), Y (n[L], m), W1 (n[1], n[0]), b1 (n[1], 1), …; n[0..L] from the W shapes.
+    With `batch_norm`, the hidden layers have gamma[l], beta[l] of shape (n[l], 1) instead of b[l].
 
     `layers`, when given, must be those sizes. Every missing or extra key, wrong shape, non-number
     and NaN or infinity is one line of the DataError raised; labels other than 0 and 1 are kept,
@@ -169,11 +181,19 @@ def from_arrays(arrays: Mapping[str, object], *, source: str = "data",
     if depth > MAX_LAYERS:
         raise DataError(problems + [f"{source}: holds W{depth} or b{depth}, more than the "
                                     f"{MAX_LAYERS} layers bpdiag takes; give fewer layers"])
-    known = {"X", "Y"} | {f"{p}{l}" for l in range(1, depth + 1) for p in "Wb"}
+    parameters = _parameter_keys(depth, batch_norm)
+    known = {"X", "Y", *parameters}
+    holds = "W1, gamma1, beta1" if batch_norm and depth > 1 else "W1, b1"
     for key in values:
         if key not in known:
+            name = key.rstrip("0123456789")
+            why = ""
+            if name in ("gamma", "beta") and not batch_norm:
+                why = f"; {key} is a batch-norm parameter: add --batch-norm (batch_norm=True)"
+            elif name == "b" and batch_norm:
+                why = f"; with batch norm beta{key[1:]} takes the place of {key}: drop {key}"
             problems.append(f"{source}: unexpected key {key} (shape {_shape(values[key].shape)}); "
-                            f"the file holds X, Y, W1, b1, …, W{depth}, b{depth} only")
+                            f"the file holds X, Y, {holds}, …, W{depth}, b{depth} only{why}")
     sizes = _sizes(values, depth)
     m = _examples(values, sizes[0])
     network = None
@@ -182,7 +202,7 @@ def from_arrays(arrays: Mapping[str, object], *, source: str = "data",
         try:
             if head:
                 raise SpecError(head)
-            network = Network(tuple(sizes), hidden_activation, leaky_slope, output)
+            network = Network(tuple(sizes), hidden_activation, leaky_slope, output, batch_norm)
         except SpecError as exc:
             problems.append(f"{source}: the W shapes give layers {','.join(map(str, sizes))}: {exc}")
     # a sigmoid's Y has one row whatever the file's output layer (whose misfit is said above)
@@ -191,10 +211,10 @@ def from_arrays(arrays: Mapping[str, object], *, source: str = "data",
     needed = {"X": (sizes[0], m), "Y": (output_rows, m)}
     if network is not None and m is not None:
         needed["Y"] = label_shape(network, m)
-    for layer in range(1, depth + 1):
-        needed[f"W{layer}"] = (sizes[layer], sizes[layer - 1])
-        needed[f"b{layer}"] = (sizes[layer], 1)
-    for key in ("X", "Y", *(f"{p}{l}" for l in range(1, depth + 1) for p in "Wb")):
+    for key in parameters:
+        name, layer = split_parameter_key(key)
+        needed[key] = (sizes[layer], sizes[layer - 1]) if name == "W" else (sizes[layer], 1)
+    for key in ("X", "Y", *parameters):
         want = _shape(["?" if d is None else d for d in needed[key]])
         if key not in values:
             if key not in arrays:  # (a non-numeric one was named above)
@@ -224,7 +244,7 @@ def from_arrays(arrays: Mapping[str, object], *, source: str = "data",
         problems += label_errors(network, values["Y"], source)
     if problems:
         raise DataError(problems)
-    params = {f"{p}{l}": values[f"{p}{l}"] for l in range(1, depth + 1) for p in "Wb"}
+    params = {key: values[key] for key in parameters}
     problem = Problem(values["X"], values["Y"], params)
     warnings = tuple(f"{source}: {text}" for text in label_warnings(network, problem.y))
     return Data(network, problem, source, warnings)
@@ -259,7 +279,8 @@ def _sizes(values: dict[str, np.ndarray], depth: int) -> list[int | None]:
 
     sizes: list[int | None] = [dim("W1", 1) or dim("X", 0)]
     for layer in range(1, depth + 1):
-        sizes.append(dim(f"W{layer}", 0) or dim(f"b{layer}", 0) or dim(f"W{layer + 1}", 1))
+        sizes.append(dim(f"W{layer}", 0) or dim(f"b{layer}", 0) or dim(f"gamma{layer}", 0)
+                     or dim(f"W{layer + 1}", 1))
     return sizes
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .model import BN_EPSILON
 from .verify import EPSILON, RESOLUTION, CheckReport
 
 
@@ -16,6 +17,8 @@ def check_json(report: CheckReport) -> dict:
         "hidden_activation": report.network.hidden_activation,
         "output": report.network.output,
         "leaky_slope": report.network.leaky_slope,
+        # batch norm's ε, only with batch norm (the other objects stay as they were)
+        **({"batch_norm": True, "bn_epsilon": BN_EPSILON} if report.network.batch_norm else {}),
         "view": report.view,
         "m": report.m,
         "seed": report.seed,

@@ -69,7 +69,7 @@ def build_graph(network: Network, view: View, *, m: int | None = None,
         from .unit import check_unit_size
         check_unit_size(network, view)
     first = 1 if view.is_forward else max(1, view.to_layer - 1)
-    graph = BUILDERS[view.granularity](network, m=m, first_layer=first)
+    graph = BUILDERS[view.granularity](network, m=m, first_layer=first, inference=inference)
     if inference:
         _drop_training_head(graph)
     else:
@@ -84,4 +84,6 @@ def build_graph(network: Network, view: View, *, m: int | None = None,
         output=network.output,
         inference=inference,
     )
+    if network.batch_norm:  # (absent otherwise, so that the other graphs are as they were)
+        graph.graph.update(batch_norm=True)
     return graph
