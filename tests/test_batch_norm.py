@@ -264,8 +264,11 @@ def test_spec_key_batch_norm():
 
 
 def test_file_names_carry_the_batchnorm_suffix(tmp_path):
-    assert file_stem(View(2), batch_norm=True) == "backprop_to_layer_2_batchnorm"
-    assert (file_stem(View(None, "example"), inference=True, batch_norm=True)
+    tags = Network(batch_norm=True).tags
+    assert tags == ("batchnorm",)
+    assert Network((2, 3, 3), output="softmax", batch_norm=True).tags == ("softmax", "batchnorm")
+    assert file_stem(View(2), network_tags=tags) == "backprop_to_layer_2_batchnorm"
+    assert (file_stem(View(None, "example"), inference=True, network_tags=tags)
             == "forward_batchnorm_example_inference")
     result = run("render", "--batch-norm", "--format", "json", "--out", str(tmp_path))
     assert result.exit_code == 0, result.output

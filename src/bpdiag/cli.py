@@ -337,7 +337,7 @@ def _notation(notation: str | None, spec):
 def cli() -> None:
     """Draw the forward pass and back-propagation of a small neural network (binary logistic
     regression, softmax classification or linear regression) as laid-out dataflow diagrams
-    (yEd GraphML, draw.io, SVG, PNG, PDF, DOT, JSON, a step-through HTML page), check its
+    (yEd GraphML, draw.io, SVG, PNG, PDF, DOT, JSON, an HTML page to step through), check its
     gradients, explain its steps, and run them on your own numbers."""
 
 
