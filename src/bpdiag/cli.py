@@ -336,7 +336,7 @@ def _notation(notation: str | None, spec):
 @click.version_option(__version__, "--version", prog_name="bpdiag")
 def cli() -> None:
     """Draw the forward pass and back-propagation of a small neural network (binary logistic
-    regression, softmax classification or linear regression) as laid-out dataflow diagrams
+    regression, softmax classification or linear regression) as dataflow diagrams
     (yEd GraphML, draw.io, SVG, PNG, PDF, DOT, JSON, an HTML page to step through), check its
     gradients, explain its steps, and run them on your own numbers."""
 
@@ -480,7 +480,7 @@ def _check_save(path: Path, data_file: Path) -> None:
     check_targets([path])
 
 
-@cli.command(short_help="Write the diagrams (GraphML, SVG, PNG, DOT, JSON) into a folder.")
+@cli.command(short_help="Write the diagrams (GraphML, draw.io, SVG, PNG, PDF, DOT, JSON, HTML) into a folder.")
 @network_options
 @view_option
 @click.option("--forward", "forward", is_flag=True, help="The forward pass.")
