@@ -23,7 +23,7 @@ CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shuti
 KEYS = {  # key -> (code, Windows virtual key code), as Input.dispatchKeyEvent wants them
     "ArrowRight": ("ArrowRight", 39), "ArrowLeft": ("ArrowLeft", 37), "Home": ("Home", 36),
     "End": ("End", 35), "Tab": ("Tab", 9), "Enter": ("Enter", 13),
-    "Escape": ("Escape", 27),
+    "Escape": ("Escape", 27), "0": ("Digit0", 48),
 }
 
 
@@ -58,8 +58,7 @@ class Chromium:
                                  flatten=True)["sessionId"]
         for domain in ("Page", "Runtime", "Network", "Log"):
             self.call(f"{domain}.enable")
-        self.call("Emulation.setDeviceMetricsOverride", width=width, height=height,
-                  deviceScaleFactor=1, mobile=False)
+        self.resize(width, height)
 
     def __enter__(self) -> Chromium:
         return self
@@ -114,6 +113,11 @@ class Chromium:
             self.events.append(message)
         return message
 
+    def resize(self, width: int, height: int) -> None:
+        """The page's viewport, in CSS pixels (one device pixel each)."""
+        self.call("Emulation.setDeviceMetricsOverride", width=width, height=height,
+                  deviceScaleFactor=1, mobile=False)
+
     def open(self, url: str) -> None:
         """Load `url` and wait until its load event has fired."""
         self.call("Page.navigate", url=url)
@@ -143,6 +147,22 @@ class Chromium:
             self.call("Input.dispatchMouseEvent", type=kind, x=x, y=y, button="left",
                       clickCount=1)
 
+    def drag(self, start: tuple[float, float], end: tuple[float, float], steps: int = 5) -> None:
+        """Press the left button at `start`, move to `end` in `steps` moves, release."""
+        (x0, y0), (x1, y1) = start, end
+        self.call("Input.dispatchMouseEvent", type="mousePressed", x=x0, y=y0, button="left",
+                  buttons=1, clickCount=1)
+        for step in range(1, steps + 1):
+            self.call("Input.dispatchMouseEvent", type="mouseMoved", button="left", buttons=1,
+                      x=x0 + (x1 - x0) * step / steps, y=y0 + (y1 - y0) * step / steps)
+        self.call("Input.dispatchMouseEvent", type="mouseReleased", x=x1, y=y1, button="left",
+                  buttons=0, clickCount=1)
+
+    def wheel(self, x: float, y: float, delta_y: float) -> None:
+        """One turn of the mouse wheel over (x, y); a negative delta scrolls up."""
+        self.call("Input.dispatchMouseEvent", type="mouseWheel", x=x, y=y, deltaX=0,
+                  deltaY=delta_y)
+
     def screenshot(self) -> bytes:
         import base64
         return base64.b64decode(self.call("Page.captureScreenshot", format="png")["data"])
@@ -158,7 +178,9 @@ class Chromium:
         for event in self.events:
             method, params = event["method"], event.get("params", {})
             if method == "Runtime.exceptionThrown":
-                errors.append(params["exceptionDetails"].get("text", "exception"))
+                details = params["exceptionDetails"]  # its text is only "Uncaught"
+                errors.append(details.get("exception", {}).get("description")
+                              or details.get("text", "exception"))
             elif method == "Runtime.consoleAPICalled" and params["type"] in ("error", "warning",
                                                                                "assert"):
                 errors.append(" ".join(str(arg.get("value", arg.get("description")))

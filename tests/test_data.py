@@ -179,7 +179,10 @@ def test_an_output_layer_of_two_units_is_refused(tmp_path):
     np.savez(tmp_path / "m.npz", X=problem.x, Y=problem.y, **params)
     result = run("check", "--data", str(tmp_path / "m.npz"))
     assert result.exit_code == 2
-    assert "the W shapes give layers 2,3,2" in result.output and "exactly 1" in result.output
+    assert result.output.splitlines() == [
+        f"bpdiag: error: {tmp_path / 'm.npz'}: the W shapes give layers 2,3,2: its output layer "
+        "has n[2] = 2 units, and the sigmoid output takes 1; add --output softmax (2 classes) "
+        "or --output linear"]
 
 
 def test_seed_and_m_cannot_go_with_data(tmp_path):
@@ -340,4 +343,4 @@ def test_softmax_without_layers_draws_the_default_with_three_classes(tmp_path):
     result = run("render", "--output", "softmax", "--forward", "--format", "json",
                  "--out", str(tmp_path))
     assert result.exit_code == 0, result.output
-    assert json.loads((tmp_path / "forward.json").read_text())["graph"]["layers"] == [2, 3, 2, 3]
+    assert json.loads((tmp_path / "forward_softmax.json").read_text())["graph"]["layers"] == [2, 3, 2, 3]

@@ -203,7 +203,7 @@ def test_cli_output_option_on_check_render_and_explain(tmp_path):
     result = runner.invoke(cli, ["render", "--layers", "2,2", "--output", "linear", "--format",
                                  "json", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    graph = json.loads((tmp_path / "backprop_to_layer_1.json").read_text(encoding="utf-8"))
+    graph = json.loads((tmp_path / "backprop_to_layer_1_linear.json").read_text(encoding="utf-8"))
     assert graph["graph"]["output"] == "linear"
     result = runner.invoke(cli, ["explain", "--layers", "2,3,3", "--output", "softmax",
                                  "--to-layer", "2"])

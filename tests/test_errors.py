@@ -124,6 +124,14 @@ def _npz(sizes=(2, 3, 1), name="mine.npz", drop=(), **replace):
     return setup
 
 
+def _both(*setups):
+    """Several files for one case (the data and the values to compare)."""
+    def setup(tmp: Path, monkeypatch) -> None:
+        for one in setups:
+            one(tmp, monkeypatch)
+    return setup
+
+
 def _npy(tmp: Path, monkeypatch) -> None:
     import numpy as np
     np.save(tmp / "mine.npz", np.zeros(3))  # np.save adds .npy: mine.npz.npy
@@ -193,6 +201,25 @@ ERRORS = [
      "--spec describes the network", "drop --l2"),
     ("spec-keep-prob-text", "check --spec {tmp}/net.toml", _spec('layers = [2, 3, 1]\nkeep_prob = "a"\n'),
      2, "'keep_prob' must be a number above 0 and at most 1", "keep_prob = 0.8"),
+    # batch norm
+    ("batch-norm-unit", "render --batch-norm --view unit", None, 2, "couple the m examples",
+     "use --view example"),
+    ("batch-norm-no-hidden-layer", "check --batch-norm --layers 2,1", None, 2,
+     "a network with L = 1 has none", "add a hidden layer"),
+    ("batch-norm-one-example", "check --batch-norm --m 1", None, 2, "with m = 1 every Z_norm",
+     "give at least 2 examples"),
+    ("batch-norm-values-inference", "render --batch-norm --inference --values", None, 2,
+     "running averages", "drop --values"),
+    ("batch-norm-spec-with-flag", "check --spec {tmp}/net.toml --batch-norm",
+     _spec("layers = [2, 3, 1]\n"), 2, "--spec describes the network", "drop --batch-norm"),
+    ("batch-norm-spec-not-bool", "check --spec {tmp}/net.toml",
+     _spec("layers = [2, 3, 1]\nbatch_norm = 1\n"), 2, "'batch_norm' must be true or false",
+     "batch_norm = true"),
+    ("data-gamma-without-batch-norm", "check --data {tmp}/mine.npz",
+     _npz(gamma1=[[1.0], [1.0], [1.0]]), 2, "unexpected key gamma1", "add --batch-norm"),
+    ("data-b-with-batch-norm", "check --batch-norm --data {tmp}/mine.npz",
+     _npz(gamma1=[[1.0], [1.0], [1.0]], beta1=[[0.0], [0.0], [0.0]]), 2, "unexpected key b1",
+     "drop b1"),
     ("forward-and-to-layer", "render --forward --to-layer 2", None, 2, "choose one of", "--all"),
     ("inference-backprop", "render --to-layer 2 --inference", None, 2, "forward pass only",
      "drop --to-layer"),
@@ -323,7 +350,7 @@ ERRORS = [
      "is not an .npz file", "write one with np.savez"),
     ("data-npy", "check --data {tmp}/mine.npz", _npy, 2, "holds one array (.npy)",
      "write an .npz"),
-    ("data-fifo", "check --data {tmp}/mine.npz", _data_fifo, 2, "is not a regular file",
+    ("data-fifo", "check --data {tmp}/mine.npz", _data_fifo, 2, "is a FIFO (named pipe), not a regular file",
      "give an .npz file"),
     ("data-no-parameters", "check --data {tmp}/mine.npz", _npz(drop=("W1", "b1", "W2", "b2")), 2,
      "no W1, b1", "write them with np.savez"),
@@ -349,12 +376,15 @@ ERRORS = [
      "--data gives the numbers of --values", "add --values"),
     ("compare-missing", "check --data {tmp}/mine.npz --compare {tmp}/none.npz", _npz(), 2,
      "--compare {tmp}/none.npz: no such file", "give an .npz file"),
-    ("compare-unknown-name", "check --compare {tmp}/mine.npz", _npz(drop=("X", "Y", "W1", "b1",
-     "W2", "b2"), grads=[1.0]), 2, "unknown name grads", "give values named as bpdiag's"),
+    ("compare-without-data", "check --compare {tmp}/mine.npz", _npz(), 2,
+     "--compare compares your values with bpdiag's on your problem", "add --data mine.npz"),
+    ("compare-unknown-name", "check --data {tmp}/mine.npz --compare {tmp}/grads.npz",
+     _both(_npz(), _npz(name="grads.npz", grads=[1.0])), 2, "unknown name grads",
+     "give values named as bpdiag's"),
     ("tolerance-without-compare", "check --tolerance 0.1", None, 2,
      "--tolerance applies to --compare", "add --compare"),
-    ("compare-bad-tolerance", "check --compare {tmp}/mine.npz --tolerance 2",
-     _npz(drop=("X", "Y", "W1", "b1", "W2", "b2"), dW1=[[1.0, 2.0]]), 2,
+    ("compare-bad-tolerance", "check --data {tmp}/mine.npz --compare {tmp}/mine.npz --tolerance 2",
+     _npz(), 2,
      "tolerance 2.0 must be a number between 0 and 1", "e.g. 1e-7"),
     ("train-no-data", "train --steps 3 --learning-rate 0.1", None, 2, "Missing option '--data'",
      "--help"),
@@ -365,8 +395,10 @@ ERRORS = [
     ("train-diverges", "train --data {tmp}/mine.npz --steps 50 --learning-rate 1e6 --json --save "
      "{tmp}/t.npz", _npz(), 1, "reaches exactly 0 or 1", "lower it"),
     # Graphviz
-    ("graphviz-missing", "render --format svg", _env(BPDIAG_DOT="/nonexistent/dot"), 1,
-     "could not run Graphviz's dot", "apt-get install graphviz"),
+    ("graphviz-missing", "render --format svg", _env(PATH="/nonexistent"), 1,
+     "Graphviz's 'dot' program was not found", "apt-get install graphviz"),
+    ("bpdiag-dot-wrong", "render --format svg", _env(BPDIAG_DOT="/nonexistent/dot"), 1,
+     "BPDIAG_DOT='/nonexistent/dot' is not a program that can be run", "or unset it"),
     ("graphviz-fails", "render --format svg", _fake_dot("echo 'Error: out of memory' >&2; exit 3"), 1,
      "Graphviz failed: Error: out of memory", "dot -V"),
     ("graphviz-writes-nothing", "render --format svg", _fake_dot("exit 0"), 1,

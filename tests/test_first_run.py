@@ -138,6 +138,9 @@ USER_PROFILE = "templates/notation/example-user.toml"
     (("--inference", "--view", "example", "--notation", "Nielsen", "--values"),
      ["forward_example_inference_nielsen_values"]),
     (("--forward", "--layout", "column"), ["forward_column"]),
+    (("--to-layer", "2", "--output", "softmax", "--view", "example"),
+     ["backprop_to_layer_2_softmax_example"]),
+    (("--forward", "--output", "linear", "--inference"), ["forward_linear_inference"]),
     (("--to-layer", "2", "--layout", "rows"), ["backprop_to_layer_2"]),
     (("--to-layer", "2", "--values", "--layout", "Strip"), ["backprop_to_layer_2_values_strip"]),
 ])
@@ -152,11 +155,12 @@ def test_each_variant_has_its_own_file_names(args, names, tmp_path):
 def test_a_variant_leaves_the_default_files_alone(tmp_path):
     assert run("render", "--forward", "--format", "json", "--out", str(tmp_path)).exit_code == 0
     default = (tmp_path / "forward.json").read_bytes()
-    for variant in (["--inference"], ["--notation", "nielsen"], ["--values"], ["--layout", "column"]):
+    for variant in (["--inference"], ["--notation", "nielsen"], ["--values"], ["--layout", "column"],
+                    ["--output", "softmax"]):
         result = run("render", "--forward", *variant, "--format", "json", "--out", str(tmp_path))
         assert result.exit_code == 0, result.output
     assert (tmp_path / "forward.json").read_bytes() == default
-    assert len(list(tmp_path.iterdir())) == 5
+    assert len(list(tmp_path.iterdir())) == 6
 
 
 def test_the_python_api_writes_the_same_names(tmp_path):
@@ -174,4 +178,5 @@ def test_notation_tags_are_safe_file_name_parts():
     assert notation_tag("Values") == "notation-values"
     assert notation_tag("../etc") == "etc"
     assert notation_tag("Column") == "notation-column"
+    assert notation_tag("Softmax") == "notation-softmax"
     assert file_stem(View(3, "unit"), values=True) == "backprop_to_layer_3_unit_values"

@@ -16,7 +16,8 @@ GALLERY = ROOT / "out"
 
 def readme_render_commands() -> list[list[str]]:
     """The arguments of each `.venv/bin/bpdiag render … --out out` in the README: the set-up
-    command's (slides) first, then the gallery's (pages), then the regularisers' diagrams."""
+    command's (slides) first, then the gallery's (pages), then those of the variants it shows
+    (batch norm's, dropout's, L2's diagrams)."""
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     commands = []
     for line in text.splitlines():
@@ -42,8 +43,8 @@ def gallery_graphviz_version() -> str:
 def fresh(tmp_path_factory):
     out = tmp_path_factory.mktemp("gallery")
     commands = readme_render_commands()
-    # the set-up command, the gallery's page layout, and dropout's and L2's slide and page
-    assert len(commands) == 6, commands
+    # the set-up command and the gallery's page layout, then those of the variants it shows
+    assert len(commands) >= 2, commands
     assert all("--all" in args for args in commands[:2]), commands
     for args in commands:
         args[args.index("--out") + 1] = str(out)

@@ -261,3 +261,9 @@ def test_a_profile_parsed_from_text_needs_no_file():
     assert profile.rewrite("W[2]") == "W^{2}" and not profile.is_course
     assert profile.legend_row("W") == ("W^{l}", "weights of layer l; row j holds the weights "
                                        "into unit j", "(n^{l}, n^{l-1})")
+
+
+def test_the_arrow_key_names_the_cost_as_the_profile_does():
+    legend = build_legend(build_graph(NET, View(1)), version="0", network_text="n", title=None,
+                          license=None, notation="nielsen")
+    assert legend.edges[0][0] == "where back-propagation starts: from the cost C (∂C/∂C = 1)"

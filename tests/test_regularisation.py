@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from bpdiag.cli import cli
+from bpdiag.diagrams import RenderOptions
 from bpdiag.execute import forward_values
 from bpdiag.explanation.steps import explain_view
 from bpdiag.graph import attrs as a
@@ -49,7 +50,7 @@ def regularised_networks(draw) -> Network:
     l2 = draw(st.sampled_from((0.0, 0.05, 0.7, 3.0)))
     keep = draw(st.sampled_from((1.0, 0.9, 0.5))) if depth > 1 else 1.0
     return Network(tuple(hidden) + (last[output],), draw(st.sampled_from(HIDDEN_ACTIVATIONS)),
-                   draw(st.floats(0.01, 0.5)), output, l2, keep)
+                   draw(st.floats(0.01, 0.5)), output, l2=l2, keep_prob=keep)
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -186,10 +187,18 @@ def test_every_new_quantity_has_a_legend_row_and_an_explain_step(granularity):
 
 def test_file_names_carry_the_regularisers():
     network = Network((2, 3, 2, 1), l2=0.1, keep_prob=0.8)
-    assert network.regularisers() == ("l2", "dropout") and network.regularisers(inference=True) == ()
-    assert file_stem(View(2, "example"), regularisers=network.regularisers(),
-                     values=True) == "backprop_to_layer_2_example_l2_dropout_values"
-    assert Network().regularisers() == ()
+    assert network.tags == ("l2", "dropout") and network.at_inference().tags == ()
+    assert file_stem(View(2, "example"), network_tags=network.tags,
+                     values=True) == "backprop_to_layer_2_l2_dropout_example_values"
+    assert Network().tags == ()
+    # after the head and batch norm, in the order of model.TAGS
+    both = Network((2, 3, 2, 3), output="softmax", batch_norm=True, l2=0.1, keep_prob=0.8)
+    assert both.tags == ("softmax", "batchnorm", "l2", "dropout")
+    assert both.at_inference().tags == ("softmax", "batchnorm")
+    assert (RenderOptions(inference=True).file_stem(View(None), both)
+            == "forward_softmax_batchnorm_inference")
+    assert RenderOptions().file_stem(View(1, "example"), both) == \
+        "backprop_to_layer_1_softmax_batchnorm_l2_dropout_example"
 
 
 def test_check_json_reports_lambd_keep_prob_and_masks():

@@ -54,7 +54,7 @@ def test_slide_measure_follows_the_drawing_size():
 @needs_dot
 @pytest.mark.parametrize("network", [Network(keep_prob=0.8), Network(l2=0.1),
                                      Network(l2=0.1, keep_prob=0.8)],
-                         ids=lambda network: "_".join(network.regularisers()))
+                         ids=lambda network: "_".join(network.tags))
 @pytest.mark.parametrize("layout, measure", [("rows", text_sizes), ("column", page_text_sizes)])
 def test_regularised_gallery_diagrams_read_on_a_slide_and_a_page(network, layout, measure):
     """The README gallery's dropout and L2 diagrams (back-propagation to layer 2)."""

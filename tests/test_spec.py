@@ -118,8 +118,8 @@ def test_a_bad_spec_on_the_command_line_writes_nothing(tmp_path):
     result = cli_run("render", "--spec", str(spec), "--format", "json", "--out", str(out))
     assert result.exit_code == 2
     assert result.output.strip() == (f"bpdiag: error: {spec}: unknown key 'sizes'; the known keys are "
-                                     "layers, hidden_activation, leaky_slope, output, title, licence, "
-                                     "license, notation, l2, keep_prob")
+                                     "layers, hidden_activation, leaky_slope, output, batch_norm, l2, "
+                                     "keep_prob, title, licence, license, notation")
     assert "Traceback" not in result.output
     assert not out.exists()
 

@@ -1,8 +1,10 @@
 """The step-through page (`render --format html`): self-contained, in explain's order, and walked
-in headless Chromium with the keyboard, every network request refused."""
+with the keyboard in headless Chromium and headless Firefox, every network request refused: each
+browser test runs once in each browser (the `browser` fixture), the same checks for both."""
 
 import json
 import re
+import time
 
 import pytest
 from click.testing import CliRunner
@@ -18,6 +20,7 @@ from bpdiag.profiles import load_profile
 from bpdiag.views import View
 from chromium_pipe import CHROMIUM, Chromium
 from conftest import needs_dot
+from firefox_bidi import FIREFOX, Firefox
 
 NAMESPACES = {"http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"}
 
@@ -136,15 +139,20 @@ STATE = """JSON.stringify({
   text: document.getElementById('step').textContent,
   counter: document.getElementById('counter').textContent})"""
 
-needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium is not installed")
+# each client: open, evaluate, press, click, drag, wheel, resize, requests, console_errors and
+# events, the same in both (see their modules)
+BROWSERS = {"chromium": (CHROMIUM, Chromium), "firefox": (FIREFOX, Firefox)}
 
 
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory):
-    if CHROMIUM is None:
-        pytest.skip("headless Chromium is not installed")
-    with Chromium(tmp_path_factory.mktemp("profile")) as chromium:
-        yield chromium
+@pytest.fixture(scope="module", params=sorted(BROWSERS))
+def browser(request, tmp_path_factory):
+    """One headless browser for the module's tests, first Chromium then Firefox; each skips
+    where its browser is not installed."""
+    executable, client = BROWSERS[request.param]
+    if executable is None:
+        pytest.skip(f"headless {request.param} is not installed")
+    with client(tmp_path_factory.mktemp(f"{request.param}-profile")) as opened:
+        yield opened
 
 
 def state(browser) -> dict:
@@ -166,14 +174,13 @@ def walk(browser, url: str) -> list[dict]:
 
 
 @needs_dot
-@needs_chromium
 @pytest.mark.parametrize("stem, view, notation", [
     ("forward", View(None), None), ("backprop_to_layer_1", View(1), None),
     ("backprop_to_layer_3", View(3), None),
     ("backprop_to_layer_2_example", View(2, "example"), None),
     ("backprop_to_layer_2_unit", View(2, "unit"), None),
     ("backprop_to_layer_2_nielsen", View(2), "nielsen")])
-def test_the_keyboard_walks_explains_steps_in_chromium(pages, browser, stem, view, notation):
+def test_the_keyboard_walks_explains_steps(pages, browser, stem, view, notation):
     net = Network()
     explanation = explain_view(net, view)
     shown = explanation
@@ -203,13 +210,12 @@ def test_the_keyboard_walks_explains_steps_in_chromium(pages, browser, stem, vie
     assert state(browser) == states[0]
     browser.press("End")
     assert state(browser) == last
-    assert browser.requests() and all(url.startswith("file://") for url in browser.requests()), \
-        browser.requests()
+    # (Chromium reports the file:// loads too, Firefox only requests to the network)
+    assert all(url.startswith("file://") for url in browser.requests()), browser.requests()
     assert browser.console_errors() == []
 
 
 @needs_dot
-@needs_chromium
 def test_clicking_a_node_jumps_to_its_step(pages, browser):
     browser.open((pages / "backprop_to_layer_2.html").as_uri())
     explanation = explain_view(Network(), View(2))
@@ -230,7 +236,21 @@ def test_clicking_a_node_jumps_to_its_step(pages, browser):
 
 
 @needs_dot
-@needs_chromium
+def test_the_address_names_the_step(pages, browser):
+    """#step-N opens the page at step N, a changed address moves there, and each step shown
+    is written back into the address."""
+    explanation = explain_view(Network(), View(2))
+    url = (pages / "backprop_to_layer_2.html").as_uri()
+    browser.open(url + "#step-4")
+    assert state(browser)["formula"] == explanation.steps[3].formula
+    browser.evaluate("location.hash = '#step-7'")
+    assert state(browser)["formula"] == explanation.steps[6].formula
+    browser.press("ArrowRight")
+    assert browser.evaluate("location.hash") == "#step-8"
+    assert browser.console_errors() == []
+
+
+@needs_dot
 def test_keyboard_focus_order_and_the_live_step_text(pages, browser):
     browser.open((pages / "forward.html").as_uri())
     order = []
@@ -262,8 +282,76 @@ def test_keyboard_focus_order_and_the_live_step_text(pages, browser):
     assert browser.evaluate("document.getElementById('all-steps').open") is False
 
 
+LIST = """JSON.stringify((() => {
+  const list = document.getElementById('step-list'), box = list.getBoundingClientRect();
+  return {open: document.getElementById('all-steps').open, left: box.left, right: box.right,
+          window: document.documentElement.clientWidth,
+          clipped: list.scrollWidth > list.clientWidth};
+})())"""
+
+
 @needs_dot
-@needs_chromium
+@pytest.mark.parametrize("width", [1920, 890])
+def test_the_step_list_opens_inside_the_window(pages, browser, width):
+    browser.resize(width, 1080)
+    try:
+        browser.open((pages / "backprop_to_layer_1.html").as_uri())
+        for _ in range(3):
+            browser.press("Tab")
+        browser.press("Enter")  # on "All steps"
+        deadline = time.monotonic() + 5
+        while True:  # the list is placed once the browser reports it open (its toggle event)
+            seen = json.loads(browser.evaluate(LIST))
+            inside = seen["open"] and 0 <= seen["left"] and seen["right"] <= seen["window"]
+            if inside or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        assert inside and not seen["clipped"], seen
+    finally:
+        browser.resize(1920, 1080)
+
+
+VIEW = """JSON.stringify((() => {
+  const svg = document.querySelector('#diagram svg'), box = svg.viewBox.baseVal;
+  const area = document.getElementById('diagram').getBoundingClientRect();
+  return {box: [box.x, box.y, box.width, box.height],
+          area: [area.x, area.y, area.width, area.height]};
+})())"""
+
+UNDER = """JSON.stringify((() => {
+  const svg = document.querySelector('#diagram svg'), point = svg.createSVGPoint();
+  point.x = %f; point.y = %f;
+  const seen = point.matrixTransform(svg.getScreenCTM().inverse());
+  return [seen.x, seen.y];
+})())"""
+
+
+@needs_dot
+def test_the_wheel_zooms_about_the_pointer_a_drag_pans_and_0_fits(pages, browser):
+    browser.open((pages / "backprop_to_layer_2.html").as_uri())
+    whole = json.loads(browser.evaluate(VIEW))
+    x, y, width, height = whole["area"]
+    pointer = (round(x + width * 0.3), round(y + height * 0.4))  # whole pixels, as BiDi sends
+    under = json.loads(browser.evaluate(UNDER % pointer))
+    browser.wheel(*pointer, -200)  # up: in
+    zoomed = json.loads(browser.evaluate(VIEW))["box"]
+    assert zoomed[2] < whole["box"][2] * 0.9 and zoomed[3] < whole["box"][3] * 0.9
+    assert json.loads(browser.evaluate(UNDER % pointer)) == pytest.approx(under, abs=0.5)
+    counter = state(browser)["counter"]
+    start = (x + width * 0.5, y + height * 0.5)
+    browser.drag(start, (start[0] + 200, start[1] + 100))
+    panned = json.loads(browser.evaluate(VIEW))["box"]
+    scale = min(width / zoomed[2], height / zoomed[3])  # screen px per point (xMidYMid meet)
+    assert panned[0] == pytest.approx(zoomed[0] - 200 / scale, abs=1)  # the drawing follows
+    assert panned[1] == pytest.approx(zoomed[1] - 100 / scale, abs=1)
+    assert panned[2:] == zoomed[2:]
+    assert state(browser)["counter"] == counter  # a drag is no click on a node
+    browser.press("0")
+    assert json.loads(browser.evaluate(VIEW))["box"] == pytest.approx(whole["box"])
+    assert browser.console_errors() == []
+
+
+@needs_dot
 def test_the_values_page_shows_each_steps_numbers(pages, browser):
     browser.open((pages / "backprop_to_layer_3_values.html").as_uri())
     data = embedded_steps((pages / "backprop_to_layer_3_values.html").read_text(encoding="utf-8"))
@@ -281,16 +369,28 @@ def test_the_values_page_shows_each_steps_numbers(pages, browser):
     assert browser.console_errors() == []
 
 
-@needs_chromium
 def test_the_browser_sees_requests_and_console_errors(tmp_path, browser):
-    """The checks above are not blind: a page that fetches from the network and logs an error
-    shows both (and the fetch is refused)."""
+    """The checks above are not blind: a page that fetches from the network, logs an error and
+    throws shows all three (and the fetch is refused); a script its Content-Security-Policy
+    forbids does not run, and the browser says so."""
     control = tmp_path / "control.html"
     control.write_text('<!DOCTYPE html><img src="http://example.invalid/a.png">'
-                       '<script>console.error("control")</script>', encoding="utf-8")
+                       '<script>console.error("control"); undefinedFunction()</script>',
+                       encoding="utf-8")
     browser.events.clear()
     browser.open(control.as_uri())
-    assert browser.requests()[0] == control.as_uri()
-    assert "http://example.invalid/a.png" in browser.requests()
-    assert "control" in browser.console_errors()
+    # Firefox upgrades the address to https before it asks
+    assert [url for url in browser.requests() if not url.startswith("file://")] in \
+        (["http://example.invalid/a.png"], ["https://example.invalid/a.png"])
+    errors = browser.console_errors()
+    assert "control" in errors
+    assert any("undefinedFunction" in error for error in errors), errors
     assert browser.evaluate("document.querySelector('img').naturalWidth") == 0  # refused
+    forbidden = tmp_path / "forbidden.html"
+    forbidden.write_text('<!DOCTYPE html><meta http-equiv="Content-Security-Policy" '
+                         'content="default-src \'none\'"><script>window.ran = true</script>',
+                         encoding="utf-8")
+    browser.events.clear()
+    browser.open(forbidden.as_uri())
+    assert browser.evaluate("window.ran === undefined") is True
+    assert any(re.search("Content.Security.Policy", error) for error in browser.console_errors())

@@ -94,6 +94,9 @@ def load_data(source: DataLike, network: NetworkLike | None = None) -> Data:
     if isinstance(source, Data):
         if given is None or given == source.network:
             return source
+        if given.batch_norm != source.network.batch_norm:
+            raise InputError("network and the data disagree on batch norm (γ, β instead of b); "
+                             "load the data again with this network")
         if given.sizes != source.network.sizes:
             raise InputError(f"network {given.describe()} does not have the data's layers "
                              f"{','.join(map(str, source.network.sizes))}; drop network")
@@ -110,8 +113,8 @@ def load_data(source: DataLike, network: NetworkLike | None = None) -> Data:
         return found
     options = {} if given is None else {"hidden_activation": given.hidden_activation,
                                         "leaky_slope": given.leaky_slope, "output": given.output,
-                                        "layers": given.sizes, "l2": given.l2,
-                                        "keep_prob": given.keep_prob}
+                                        "layers": given.sizes, "batch_norm": given.batch_norm,
+                                        "l2": given.l2, "keep_prob": given.keep_prob}
     if isinstance(source, (str, os.PathLike)):
         found = load(source, option="data", **options)
     else:
@@ -154,14 +157,14 @@ def compare(report: CheckReport, mine: DataLike, tolerance: float | None = None)
     report's, one `Comparison` per name (`.agrees`, `.largest`, `.line()`), in the order
     bpdiag computes them."""
     from .comparison import DEFAULT_TOLERANCE, compare as run_compare
-    from .npzdata import read_npz
+    from .npzdata import COMPARE_HINT, read_npz
     from .verify import CheckReport
 
     if not isinstance(report, CheckReport):
         raise TypeError(f"report must come from bpdiag.check, not {type(report).__name__}")
     source = "mine"
     if isinstance(mine, (str, os.PathLike)):
-        source, mine = str(mine), read_npz(mine, "mine")
+        source, mine = str(mine), read_npz(mine, "mine", COMPARE_HINT)
     return run_compare(report, mine, source=source,
                        tolerance=DEFAULT_TOLERANCE if tolerance is None else tolerance)
 

@@ -218,32 +218,33 @@ def _load_data(data_file: Path, network: Network, *, instead_of: tuple[str, ...]
     seed = click.get_current_context().params.get("seed") or 0
     data = load_data(data_file, hidden_activation=network.hidden_activation,
                      leaky_slope=network.leaky_slope, output=network.output, layers=layers,
-                     l2=network.l2, keep_prob=network.keep_prob, mask_seed=seed)
+                     batch_norm=network.batch_norm, l2=network.l2, keep_prob=network.keep_prob,
+                     mask_seed=seed)
     for line in data.warnings:
         _warn(line)
     return data
 
 
 NETWORK_FLAGS = {"layers": "--layers", "hidden_activation": "--hidden-activation",
-                 "leaky_slope": "--leaky-slope", "output": "--output", "l2": "--l2",
-                 "keep_prob": "--keep-prob"}
+                 "leaky_slope": "--leaky-slope", "output": "--output", "batch_norm": "--batch-norm",
+                 "l2": "--l2", "keep_prob": "--keep-prob"}
 
 
 def network_options(command):
-    """--spec or --layers, --hidden-activation, --leaky-slope, --output, --l2 and --keep-prob,
-    turned into a `network` argument.
+    """--spec or --layers, --hidden-activation, --leaky-slope, --output, --batch-norm, --l2 and
+    --keep-prob, turned into a `network` argument.
 
-    A spec file describes the whole network, so giving it with any of the four network options is
+    A spec file describes the whole network, so giving it with any of the network options is
     a usage error. A command with a `spec` parameter also receives the loaded Spec (or None), for
     the legend text the file may carry.
     """
     wants_spec = "spec" in inspect.signature(command).parameters
-    spec_keys = "layers, hidden_activation, leaky_slope, output, l2, keep_prob" + (", title, licence, notation"
-                                                           if wants_spec else "")
+    spec_keys = ("layers, hidden_activation, leaky_slope, output, batch_norm, l2, keep_prob"
+                 + (", title, licence, notation" if wants_spec else ""))
 
     @functools.wraps(command)
-    def wrapper(*args, layers, hidden_activation, leaky_slope, output, spec_file, l2, keep_prob,
-                **kwargs):
+    def wrapper(*args, layers, hidden_activation, leaky_slope, output, spec_file, batch_norm, l2,
+                keep_prob, **kwargs):
         spec = None
         if spec_file is not None:
             ctx = click.get_current_context()
@@ -265,7 +266,8 @@ def network_options(command):
                 sizes = DEFAULT_SIZES_FOR[output.lower()]  # (a click.Choice: one of OUTPUTS)
             else:
                 sizes = parse_sizes(layers)
-            network = Network(sizes, hidden_activation, leaky_slope, output, l2, keep_prob)
+            network = Network(sizes, hidden_activation, leaky_slope, output, batch_norm, l2,
+                              keep_prob)
         if wants_spec:
             kwargs["spec"] = spec
         return command(*args, network=network, **kwargs)
@@ -274,7 +276,8 @@ def network_options(command):
         click.option("--spec", "spec_file", type=click.Path(path_type=Path, dir_okay=False),
                      metavar="FILE.toml",
                      help=f"The network from a TOML file ({spec_keys}); not with "
-                          "--layers/--hidden-activation/--leaky-slope/--output/--l2/--keep-prob."),
+                          "--layers/--hidden-activation/--leaky-slope/--output/--batch-norm/"
+                          "--l2/--keep-prob."),
         click.option("--layers", default=None, metavar="N0,N1,...,1",
                      help="Units per layer n[0..L]; the last is 1 for --output sigmoid, the "
                           "number of classes C >= 2 for softmax. [default: 2,3,2,1; 2,3,2,3 for "
@@ -288,6 +291,9 @@ def network_options(command):
                      help="The output head: sigmoid with binary cross-entropy (n[L] = 1), softmax "
                           "with cross-entropy over C = n[L] classes, or linear with the squared "
                           "error (regression)."),
+        click.option("--batch-norm", "batch_norm", is_flag=True,
+                     help="Batch normalisation on every hidden layer: Z̃[l] = γ[l] ⊙ Z_norm[l] + "
+                          "β[l] with μ[l], σ²[l] over the m examples, and no b[l]."),
         click.option("--l2", "l2", type=float, default=0.0, metavar="LAMBDA",
                      help="L2 regularisation: J gains (λ/2m) Σ_l ‖W[l]‖², dW[l] gains (λ/m) W[l] "
                           "[default: 0, none]."),
@@ -342,8 +348,10 @@ def _notation(notation: str | None, spec):
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, "--version", prog_name="bpdiag")
 def cli() -> None:
-    """Draw the forward pass and back-propagation of a small neural network doing binary
-    logistic regression, as laid-out dataflow diagrams (yEd GraphML, SVG, PNG, DOT, JSON)."""
+    """Draw the forward pass and back-propagation of a small neural network (binary logistic
+    regression, softmax classification or linear regression) as dataflow diagrams
+    (yEd GraphML, draw.io, SVG, PNG, PDF, DOT, JSON, an HTML page to step through), check its
+    gradients, explain its steps, and run them on your own numbers."""
 
 
 @cli.command(short_help="Check every gradient of the diagrams against finite differences.")
@@ -380,13 +388,16 @@ def check(network: Network, granularity: str, seed: int, m: int, as_json: bool,
     if tolerance is not None and compare_file is None:
         raise click.UsageError("--tolerance applies to --compare; add --compare MINE.npz or "
                                "drop --tolerance")
+    if compare_file is not None and data_file is None:
+        raise click.UsageError("--compare compares your values with bpdiag's on your problem; "
+                               "add --data mine.npz (the X, Y and parameters they come from)")
     data = _load_data(data_file, network) if data_file is not None else None
     if data is not None:
         network = data.network
     mine = None
     if compare_file is not None:
-        from .npzdata import read_npz
-        mine = read_npz(compare_file, "--compare")
+        from .npzdata import COMPARE_HINT, read_npz
+        mine = read_npz(compare_file, "--compare", COMPARE_HINT)
     report = run_check(network, m=m, seed=seed, view=granularity, data=data,
                        numeric=not no_numeric)
     comparisons = []
@@ -438,7 +449,7 @@ def train(network: Network, data_file: Path, steps: int, learning_rate: float, a
     check_settings(steps, learning_rate)
     data = _load_data(data_file, network, instead_of=())
     if save_file is not None:
-        _check_save(save_file)
+        _check_save(save_file, data_file)
     printing = not as_json
     show_bar = sys.stderr.isatty() and not (printing and sys.stdout.isatty())
     width = len(str(steps - 1))
@@ -464,8 +475,12 @@ def train(network: Network, data_file: Path, steps: int, learning_rate: float, a
         _echo(f"saved the parameters after {steps} steps to {save_file}")
 
 
-def _check_save(path: Path) -> None:
-    """--save must name a file in an existing folder, before any step is run."""
+def _check_save(path: Path, data_file: Path) -> None:
+    """--save must name a file in an existing folder, before any step is run, and not the
+    --data file: it holds the parameters only, so X and Y would be lost."""
+    if path.exists() and data_file.exists() and os.path.samefile(path, data_file):
+        raise click.UsageError(f"--save {path} is the --data file; the parameters alone would "
+                               "replace your X and Y: give another file, e.g. --save trained.npz")
     from .files import check_targets
 
     if path.suffix.lower() != ".npz":
@@ -478,7 +493,7 @@ def _check_save(path: Path) -> None:
     check_targets([path])
 
 
-@cli.command(short_help="Write the diagrams (GraphML, SVG, PNG, DOT, JSON) into a folder.")
+@cli.command(short_help="Write the diagrams (GraphML, draw.io, SVG, PNG, PDF, DOT, JSON, HTML) into a folder.")
 @network_options
 @view_option
 @click.option("--forward", "forward", is_flag=True, help="The forward pass.")
@@ -519,9 +534,10 @@ def render(network: Network, spec, granularity: str, forward: bool, to_layer: in
            notation: str | None) -> None:
     """Write the diagrams into --out: forward.<ext> and backprop_to_layer_K.<ext>.
 
-    Each variant adds a suffix, in this order: --view example or unit, --inference, the
-    --notation profile other than dls (its name) and --values, e.g.
-    forward_example_inference_nielsen_values.svg; so no variant replaces another's files.
+    Each variant adds a suffix, in this order: --output other than sigmoid, --batch-norm,
+    --view example or unit, --inference, the --notation profile other than dls (its name), --values and --layout
+    other than rows, e.g. forward_softmax_example_inference_nielsen_values_column.svg; so no
+    variant replaces another's files.
     --title and --license replace a --spec file's."""
     from .diagrams import RenderOptions, parse_formats, write_views
     from .views import View, all_views as every_view

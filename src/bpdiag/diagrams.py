@@ -67,14 +67,16 @@ class RenderOptions:
 
     def file_stem(self, view: View, network: Network | None = None) -> str:
         """The file name (without extension) of `view` of `network` drawn with these options
-        (views.file_stem); the network's regularisers add their suffixes."""
+        (views.file_stem): the network's tags as it is drawn (at inference, without L2 and
+        dropout)."""
         from .profiles import builtin
 
         profile = load_profile(self.notation)
-        regularisers = () if network is None else network.regularisers(inference=self.inference)
-        return file_stem(view, inference=self.inference, values=self.values, layout=self.layout,
-                         notation=None if profile is builtin(DEFAULT) else profile.name,
-                         regularisers=regularisers)
+        if network is not None and self.inference:
+            network = network.at_inference()
+        return file_stem(view, network_tags=network.tags if network is not None else (),
+                         inference=self.inference, values=self.values, layout=self.layout,
+                         notation=None if profile is builtin(DEFAULT) else profile.name)
 
 
 def check_drawn_text(options: RenderOptions) -> None:
@@ -205,14 +207,12 @@ def _page(network: Network, view: View, graph, svg: bytes, options: RenderOption
     return view_page(svg, step_data(graph, explanation, shown), title, label, index_name)
 
 
-def index_name(views: list[View], formats, options: RenderOptions,
-               network: Network | None = None) -> str | None:
+def index_name(network: Network, views: list[View], formats, options: RenderOptions) -> str | None:
     """The index page of a set of step-through pages: index.html, with the set's variant
     suffixes (index_example_values.html); None unless several views are written as html."""
     if "html" not in formats or len(views) < 2:
         return None
-    return ("index" + options.file_stem(views[0], network).removeprefix(views[0].name)
-            + ".html")
+    return "index" + options.file_stem(views[0], network).removeprefix(views[0].name) + ".html"
 
 
 def _index(network: Network, views: list[View], options: RenderOptions) -> bytes:
@@ -300,9 +300,8 @@ def write_views(network: Network, views: list[View], formats: tuple[str, ...], o
         else:
             check_size(network, options.m or 1)
     out_dir = Path(out_dir)
-    targets = [out_dir / f"{options.file_stem(view, network)}.{fmt}" for view in views
-               for fmt in formats]
-    index_file = index_name(views, formats, options, network)
+    targets = [out_dir / f"{options.file_stem(view, network)}.{fmt}" for view in views for fmt in formats]
+    index_file = index_name(network, views, formats, options)
     if index_file is not None:
         targets.append(out_dir / index_file)
     check_out_dir(out_dir)

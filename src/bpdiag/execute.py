@@ -20,7 +20,7 @@ from .graph import attrs as a
 from .graph import build_graph
 from .graph.ids import forward_id, label_id, mask_unit_id, unit_id
 from .graph.order import dataflow_order
-from .model import Network
+from .model import Network, split_parameter_key
 from .ops import OPS
 from .ops.base import EvaluationError
 from .views import DEFAULT_GRANULARITY, GRANULARITIES, View
@@ -114,8 +114,8 @@ class Data(Protocol):
 
 
 def _matrices(problem: Data) -> dict[str, np.ndarray]:
-    """W[l], b[l] by node id, as the batch and example views both hold them."""
-    return {forward_id(key[0], int(key[1:])): value for key, value in problem.params.items()}
+    """W[l], b[l] (and γ[l], β[l]) by node id, as the batch and example views both hold them."""
+    return {forward_id(*split_parameter_key(key)): value for key, value in problem.params.items()}
 
 
 def view_inputs(problem: Data, granularity: str = DEFAULT_GRANULARITY) -> dict:

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import networkx as nx
 
+from . import styles
 from .graph import attrs as a
 from .graph.notation import ACTIVATION_NAMES
 from .model import DEFAULT_OUTPUT, OUTPUT_ACTIVATIONS
 from .profiles import Profile, load_profile
-from .richtext import Glyph, Line, RichText, parse, rich
+from .richtext import Glyph, Line, RichText, literal, parse, rich
 from .values import PER_EXAMPLE, VALUE, VERDICT, value_lines, verdict_line
 
 SMALL = 0.8125  # operations, and the shape, formula and notes of a quantity, by its symbol's size
@@ -61,7 +62,9 @@ def node_label(graph: nx.DiGraph, node: str, notation: Profile | str | None = No
     if kind == a.COST:
         lines.append(parse(drawn("J(W, b; X, Y)"), scale=SMALL))
     lines.append(parse(drawn(shape_text(data)), scale=SMALL))
-    if kind in (a.GRADIENT, a.DERIVATIVE):
+    if a.FORMULA_LINES in data:  # a long formula, drawn one term a line
+        lines += [parse(drawn(text), scale=SMALL) for text in data[a.FORMULA_LINES]]
+    elif kind in (a.GRADIENT, a.DERIVATIVE):
         said = _said_by_operations(graph, node)
         for part in _right_side(data[a.FORMULA]).split(" = "):
             part = part.removeprefix("= ")
@@ -69,12 +72,15 @@ def node_label(graph: nx.DiGraph, node: str, notation: Profile | str | None = No
                 lines.append(parse(drawn(f"= {part}"), scale=SMALL))
     if data.get(a.CACHED):
         lines.append(parse(drawn("cached for " + ", ".join(data[a.CACHED_FOR])), scale=SMALL))
+    # numbers are drawn as written ("[0]" is a value, not a layer), in the node's own text colour
+    # on a dark fill (J's), where the value colours would not read
+    light_text = styles.node_style(data).text.upper() != "#000000"
     if VALUE in data:
-        lines += [parse(text, scale=SMALL, color=VALUE_COLOR)
+        lines += [literal(text, scale=SMALL, color=None if light_text else VALUE_COLOR)
                   for text in value_lines(data[VALUE], data.get(PER_EXAMPLE, False))]
     if VERDICT in data:
         text, passed = verdict_line(data[VERDICT])
-        lines.append(parse(text, scale=SMALL, color=PASS_COLOR if passed else FAIL_COLOR))
+        lines.append(literal(text, scale=SMALL, color=PASS_COLOR if passed else FAIL_COLOR))
     return RichText(rich(*lines).lines, matrix_glyph(data))
 
 
@@ -111,7 +117,8 @@ def group_label(graph: nx.DiGraph, group: str) -> str:
     """'Layer 2: 2 units, ReLU' or 'Loss and cost'."""
     if group == a.COST_GROUP:
         return "Loss and cost"
-    layer = int(group[1:])
+    normalised = a.is_batch_norm_group(group)
+    layer = int(group[1:].removesuffix(a.BATCH_NORM_GROUP))
     sizes = graph.graph.get("layers")
     units = f"{sizes[layer]} unit{'s' if sizes[layer] != 1 else ''}, " if sizes else ""
     is_output = sizes is not None and layer == len(sizes) - 1
@@ -119,6 +126,8 @@ def group_label(graph: nx.DiGraph, group: str) -> str:
     activation = ACTIVATION_NAMES.get(output if is_output else graph.graph.get("hidden_activation"), "")
     role = "output layer" if is_output else "hidden layer"
     title = f"Layer {layer} ({role}): {units}{activation}"
+    if normalised:
+        title = f"Layer {layer} ({role}): batch norm and {activation}, {units.removesuffix(', ')}"
     if graph.graph.get("view", "forward") != "forward":
         # a backward group holds the layer's gradient steps and the cached values they read,
         # such as A[l-1], which the forward diagram draws in layer l-1

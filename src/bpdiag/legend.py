@@ -52,6 +52,8 @@ def build_legend(graph: nx.DiGraph, *, version: str, network_text: str, title: s
              f"notation: {profile.name}" + (f" ({profile.title})" if profile.title else "")]
     if license:
         facts.append(f"licence: {license}")
+    if graph.graph.get("batch_norm"):
+        facts.append(BATCH_NORM_FACTS[bool(graph.graph.get("inference"))])
     if any(matrix_glyph(d) for _, d in graph.nodes(data=True) if d[a.KIND] in a.QUANTITY_KINDS):
         facts.append("grid above a symbol: the matrix's rows × columns (… stands for the m examples)")
     kinds_used = {d[a.KIND] for _, d in graph.nodes(data=True)}
@@ -78,7 +80,7 @@ def build_legend(graph: nx.DiGraph, *, version: str, network_text: str, title: s
     drawn = drawn_text + " " + profile.rewrite(drawn_text)
     operators = tuple((op, meaning) for op, meaning in operators if op in always or op in drawn)
     roles = {data.get(a.ROLE) for _, _, data in graph.edges(data=True)}
-    edges = tuple((styles.edge_legend(role), styles.edge_style(role))
+    edges = tuple((profile.rewrite(styles.edge_legend(role)), styles.edge_style(role))
                   for role in (a.SEED, a.EQUIVALENT) if role in roles)
     return Legend(title or default_title(graph), tuple(facts), tuple(key),
                   tuple(row for row in notation if row is not None), operators,
@@ -86,6 +88,12 @@ def build_legend(graph: nx.DiGraph, *, version: str, network_text: str, title: s
                   frozenset(text for text in (title, license and f"licence: {license}") if text))
 
 
+BATCH_NORM_FACTS = {
+    False: "batch norm on the hidden layers: μ[l], σ²[l] over the m examples of the batch, so "
+           "dZ[l] takes every example's route; β[l] takes b[l]'s place",
+    True: "batch norm at inference: μ[l], σ²[l] are the running averages kept in training "
+          "(given, fixed), not the statistics of a batch",
+}
 ALWAYS_EXPLAINED = ("n[l]", "m")  # shapes are drawn on every quantity
 _ARROWS = {"dashed": "- - →", "dotted": "· · · →", "line": "——→"}
 

@@ -1,5 +1,6 @@
 """The network bpdiag draws: an L-layer fully-connected network with one of three output heads,
-optionally regularised (L2 on the weights, inverted dropout on the hidden layers).
+optionally batch-normalised and regularised (L2 on the weights, inverted dropout on the hidden
+layers).
 
 Standard library only: this is the spec every other layer reads. Layer sizes are n[0..L]
 (n[0] = input features), hidden layers share one activation, and the output head is the
@@ -9,7 +10,7 @@ over C = n[L] classes with cross-entropy, or a linear output with the squared er
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .choices import canonical
 from .errors import InputError
@@ -26,8 +27,9 @@ DEFAULT_SIZES = (2, 3, 2, 1)
 # for the softmax (which needs C ≥ 2)
 DEFAULT_SIZES_FOR = {"sigmoid": DEFAULT_SIZES, "softmax": (2, 3, 2, 3), "linear": DEFAULT_SIZES}
 DEFAULT_LEAKY_SLOPE = 0.01
-# The regularisers, in the order their file-name suffixes follow (views.file_stem)
-REGULARISERS = ("l2", "dropout")
+# The file-name words of what a network adds to the course's first part, in their order
+# (Network.tags; the output head's name comes before them)
+TAGS = ("batchnorm", "l2", "dropout")
 # Examples in the seeded problem of `check` and of `render --values`: one default, so the numbers
 # drawn are those check prints; few enough that a matrix of values fits on the diagram.
 DEFAULT_M = 4
@@ -39,6 +41,10 @@ DEFAULT_M = 4
 # bounded by its own limit on parameters.
 MAX_LAYERS = 100
 MAX_UNITS = 1_000_000
+
+# ε of batch normalisation, Z_norm = (Z − μ) / √(σ² + ε): keeps the division finite when a unit's
+# σ² is 0 (the course leaves its value open; 1e-8 changes no gradient check at float64).
+BN_EPSILON = 1e-8
 
 
 class SpecError(InputError, ValueError):
@@ -53,6 +59,7 @@ class Network:
     hidden_activation: str = "relu"
     leaky_slope: float = DEFAULT_LEAKY_SLOPE
     output: str = DEFAULT_OUTPUT
+    batch_norm: bool = False
     # regularisation (the course's second part): λ of L2 (0: none) and dropout's keep_prob
     # (1: none) on every hidden layer
     l2: float = 0.0
@@ -84,23 +91,45 @@ class Network:
             raise SpecError(f"layer {layer} does not exist; layers are 1..{self.depth}")
         return OUTPUT_ACTIVATIONS[self.output] if layer == self.depth else self.hidden_activation
 
+    def batch_normed(self, layer: int) -> bool:
+        """Whether layer l normalises its Z[l] over the m examples: every hidden layer with
+        batch_norm (the output layer keeps its b[L])."""
+        return self.batch_norm and 1 <= layer < self.depth
+
+    def parameter_names(self, layer: int) -> tuple[str, ...]:
+        """The parameters of layer l by the course's names: W, b; or W, gamma, beta when
+        batch-normed (β[l] takes the place of b[l])."""
+        return ("W", "gamma", "beta") if self.batch_normed(layer) else ("W", "b")
+
+    def parameter_count(self) -> int:
+        """Weights, biases and the batch-norm γ[l], β[l]: the entries a numeric check bumps."""
+        sizes = self.sizes
+        return sum(sizes[l] * (sizes[l - 1] + (2 if self.batch_normed(l) else 1))
+                   for l in range(1, len(sizes)))
+
     @property
     def dropout(self) -> bool:
         """Whether the hidden layers drop units out in training (keep_prob < 1)."""
         return self.keep_prob < 1
 
-    def regularisers(self, *, inference: bool = False) -> tuple[str, ...]:
-        """The regularisers that change what is drawn, in a fixed order, as file-name parts
-        ('l2', 'dropout'); none at inference, where neither is applied."""
-        if inference:
-            return ()
-        on = {"l2": self.l2 > 0, "dropout": self.dropout}
-        return tuple(name for name in REGULARISERS if on[name])
+    def at_inference(self) -> Network:
+        """The network as inference runs it: neither dropout nor the L2 cost exists there (batch
+        norm stays, on its running averages)."""
+        return replace(self, l2=0.0, keep_prob=1.0)
 
     @property
     def task(self) -> str:
         """'binary logistic regression', 'softmax classification' or 'linear regression'."""
         return TASKS[self.output]
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        """What sets this network apart from the course's default kind, as file-name words: the
+        output head unless sigmoid, then `batchnorm`, `l2`, `dropout` (the sizes and hidden
+        activation are not: each network of another shape is drawn into its own --out)."""
+        head = () if self.output == DEFAULT_OUTPUT else (self.output,)
+        on = {"batchnorm": self.batch_norm, "l2": self.l2 > 0, "dropout": self.dropout}
+        return head + tuple(tag for tag in TAGS if on[tag])
 
     def describe(self) -> str:
         """A one-line summary, e.g. 'layers 2,3,2,1 (L = 3), hidden relu, output sigmoid'."""
@@ -108,12 +137,13 @@ class Network:
         if hidden == "leaky_relu":
             hidden = f"leaky_relu (slope {self.leaky_slope:g})"
         sizes = ",".join(str(n) for n in self.sizes)
+        bn = ", batch norm" if self.batch_norm else ""
         if self.depth == 1:
             plain = {"sigmoid": "logistic regression", "softmax": "softmax regression",
                      "linear": "linear regression"}[self.output]
             return (f"layers {sizes} (L = 1, plain {plain}), output {self.output}"
                     + self._regularisation_text())
-        return (f"layers {sizes} (L = {self.depth}), hidden {hidden}, output {self.output}"
+        return (f"layers {sizes} (L = {self.depth}), hidden {hidden}{bn}, output {self.output}"
                 + self._regularisation_text())
 
     def _regularisation_text(self) -> str:
@@ -158,6 +188,11 @@ def _validate(net: Network) -> None:
             f"unknown hidden activation {net.hidden_activation!r}; choose one of "
             + ", ".join(HIDDEN_ACTIVATIONS)
         )
+    if not isinstance(net.batch_norm, bool):
+        raise SpecError(f"batch_norm must be True or False, not {net.batch_norm!r}")
+    if net.batch_norm and len(sizes) == 2:
+        raise SpecError("batch norm normalises the hidden layers, and a network with L = 1 has "
+                        "none; add a hidden layer (e.g. --layers 2,3,1) or drop batch norm")
     slope = net.leaky_slope
     if isinstance(slope, bool) or not isinstance(slope, (int, float)) or not 0 < slope < 1:
         raise SpecError(f"leaky ReLU slope {slope!r} must be a number between 0 and 1 (exclusive); "
@@ -180,6 +215,13 @@ def _validate_regularisation(net: Network) -> None:
         raise SpecError(f"dropout (keep_prob = {keep:g}) acts on the hidden layers, and a network "
                         "with L = 1 has none; add a hidden layer, e.g. --layers 2,3,1, or drop "
                         "--keep-prob")
+
+
+def split_parameter_key(key: str) -> tuple[str, int]:
+    """'W2' -> ('W', 2), 'gamma1' -> ('gamma', 1), 'dbeta1' -> ('dbeta', 1): a parameter's (or
+    its gradient's) course name and layer, as the course's `parameters` dict names them."""
+    name = key.rstrip("0123456789")
+    return name, int(key[len(name):])
 
 
 def parse_sizes(text: str) -> tuple[int, ...]:

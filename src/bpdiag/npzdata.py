@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import re
-import stat
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -18,10 +17,12 @@ from pathlib import Path
 import numpy as np
 
 from .errors import InputError
-from .model import DEFAULT_LEAKY_SLOPE, DEFAULT_OUTPUT, MAX_LAYERS, Network, SpecError
+from .userfile import open_regular
+from .model import (DEFAULT_LEAKY_SLOPE, DEFAULT_OUTPUT, MAX_LAYERS, Network, SpecError,
+                    split_parameter_key)
 from .verify import Problem
 
-PARAMETER = re.compile(r"([Wb])([1-9][0-9]*)\Z")
+PARAMETER = re.compile(r"(W|b|gamma|beta)([1-9][0-9]*)\Z")
 MASK = re.compile(r"D([1-9][0-9]*)\Z")  # dropout's masks D1, …, D(L-1)
 # the generator seed of the masks drawn when dropout is on and the file holds none
 DEFAULT_MASK_SEED = 0
@@ -29,6 +30,8 @@ DEFAULT_MASK_SEED = 0
 # 12288-input cat pictures, 209 of them, are 20 MB as float64).
 MAX_DATA_BYTES = 2 * 1024**3
 SAVEZ_HINT = 'np.savez("mine.npz", X=X, Y=Y, **parameters)'
+# how the learner's own values for --compare are written (the README's notebook route)
+COMPARE_HINT = 'np.savez("grads.npz", AL=AL, **grads)'
 
 
 class DataError(InputError):
@@ -88,36 +91,29 @@ def label_errors(network: Network, y: np.ndarray, source: str) -> list[str]:
 
 def load_data(path: str | os.PathLike, *, hidden_activation: str = "relu",
               leaky_slope: float = DEFAULT_LEAKY_SLOPE, output: str = DEFAULT_OUTPUT,
-              layers: tuple[int, ...] | None = None, option: str = "--data", l2: float = 0.0,
-              keep_prob: float = 1.0, mask_seed: int = DEFAULT_MASK_SEED) -> Data:
+              layers: tuple[int, ...] | None = None, option: str = "--data",
+              batch_norm: bool = False, l2: float = 0.0, keep_prob: float = 1.0,
+              mask_seed: int = DEFAULT_MASK_SEED) -> Data:
     """The problem in the .npz file `path` (see `from_arrays`)."""
     return from_arrays(read_npz(path, option), source=str(path), hidden_activation=hidden_activation,
-                       leaky_slope=leaky_slope, output=output, layers=layers, l2=l2,
-                       keep_prob=keep_prob, mask_seed=mask_seed)
+                       leaky_slope=leaky_slope, output=output, layers=layers,
+                       batch_norm=batch_norm, l2=l2, keep_prob=keep_prob, mask_seed=mask_seed)
 
 
-def read_npz(path: str | os.PathLike, option: str = "--data") -> dict[str, np.ndarray]:
+def read_npz(path: str | os.PathLike, option: str = "--data",
+             recipe: str = SAVEZ_HINT) -> dict[str, np.ndarray]:
     """The arrays of an .npz file, read with numpy without unpickling anything."""
     path = Path(path)
-    wanted = f"an .npz file written by {SAVEZ_HINT}"
-    try:
-        handle = _open_regular(path, option, wanted)
-    except FileNotFoundError:
-        raise InputError(f"{option} {path}: no such file; give {wanted}") from None
-    except IsADirectoryError:
-        raise InputError(f"{option} {path} is a folder; give {wanted}") from None
-    except PermissionError as exc:
-        raise InputError(f"{option} {path}: cannot read it ({exc.strerror}); give a readable "
-                         ".npz file") from None
-    with handle:
+    wanted = f"an .npz file written by {recipe}"
+    with open_regular(path, option=option, wanted=wanted, readable="a readable .npz file") as handle:
         try:
             loaded = np.load(handle, allow_pickle=False)
         except (ValueError, OSError, EOFError, zipfile.BadZipFile):
             raise InputError(f"{option} {path} is not an .npz file; write one with "
-                             f"{SAVEZ_HINT}") from None
+                             f"{recipe}") from None
         if not isinstance(loaded, np.lib.npyio.NpzFile):
             raise InputError(f"{option} {path} holds one array (.npy), not named arrays; write "
-                             f"an .npz with {SAVEZ_HINT}")
+                             f"an .npz with {recipe}")
         with loaded:
             size = sum(info.file_size for info in loaded.zip.infolist())
             if size > MAX_DATA_BYTES:
@@ -130,31 +126,13 @@ def read_npz(path: str | os.PathLike, option: str = "--data") -> dict[str, np.nd
                     arrays[key] = loaded[key]
                 except (ValueError, OSError, EOFError, zipfile.BadZipFile, RuntimeError) as exc:
                     raise InputError(f"{option} {path}: key {key} cannot be read ({_first(exc)}); "
-                                     f"write numeric arrays with {SAVEZ_HINT}") from None
+                                     f"write numeric arrays with {recipe}") from None
     return arrays
 
 
 def _first(exc: Exception) -> str:
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return text[:120]
-
-
-def _open_regular(path: Path, option: str, wanted: str):
-    """A binary file object for a regular file; a FIFO or device is refused without reading
-    (O_NONBLOCK lets a FIFO open without a writer so that fstat can refuse it)."""
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
-    fd = os.open(path, flags)
-    try:
-        mode = os.fstat(fd).st_mode
-        if stat.S_ISDIR(mode):
-            raise IsADirectoryError
-        if not stat.S_ISREG(mode):
-            raise InputError(f"{option} {path} is not a regular file (a FIFO, a device or a "
-                             f"socket); give {wanted}")
-    except BaseException:
-        os.close(fd)
-        raise
-    return os.fdopen(fd, "rb")
 
 
 def _shape(dims) -> str:
@@ -167,16 +145,24 @@ def _symbolic(key: str) -> str:
         return "(n[0], m)"
     if key == "Y":
         return "(n[L], m)"
-    name, layer = key[0], int(key[1:])
+    name, layer = split_parameter_key(key)
     return f"(n[{layer}], n[{layer - 1}])" if name == "W" else f"(n[{layer}], 1)"
+
+
+def _parameter_keys(depth: int, batch_norm: bool) -> list[str]:
+    """W1, b1, …, WL, bL; with batch norm W[l], gamma[l], beta[l] on the hidden layers
+    (β[l] takes b[l]'s place) and W[L], b[L]."""
+    return [f"{name}{layer}" for layer in range(1, depth + 1)
+            for name in (("W", "gamma", "beta") if batch_norm and layer < depth else ("W", "b"))]
 
 
 def from_arrays(arrays: Mapping[str, object], *, source: str = "data",
                 hidden_activation: str = "relu", leaky_slope: float = DEFAULT_LEAKY_SLOPE,
                 output: str = DEFAULT_OUTPUT, layers: tuple[int, ...] | None = None,
-                l2: float = 0.0, keep_prob: float = 1.0,
+                batch_norm: bool = False, l2: float = 0.0, keep_prob: float = 1.0,
                 mask_seed: int = DEFAULT_MASK_SEED) -> Data:
     """X (n[0], m), Y (n[L], m), W1 (n[1], n[0]), b1 (n[1], 1), …; n[0..L] from the W shapes.
+    With `batch_norm`, the hidden layers have gamma[l], beta[l] of shape (n[l], 1) instead of b[l].
 
     `layers`, when given, must be those sizes. Every missing or extra key, wrong shape, non-number
     and NaN or infinity is one line of the DataError raised; labels other than 0 and 1 are kept,
@@ -202,31 +188,47 @@ def from_arrays(arrays: Mapping[str, object], *, source: str = "data",
     if depth > MAX_LAYERS:
         raise DataError(problems + [f"{source}: holds W{depth} or b{depth}, more than the "
                                     f"{MAX_LAYERS} layers bpdiag takes; give fewer layers"])
-    known = {"X", "Y"} | {f"{p}{l}" for l in range(1, depth + 1) for p in "Wb"}
+    parameters = _parameter_keys(depth, batch_norm)
+    known = {"X", "Y", *parameters}
+    holds = "W1, gamma1, beta1" if batch_norm and depth > 1 else "W1, b1"
     mask_keys = [f"D{l}" for l in range(1, depth)] if keep_prob < 1 else []
+    masks = f" (and the masks D1, …, D{depth - 1})" if mask_keys else ""
     for key in values:
         if MASK.match(key) and not mask_keys:
             problems.append(f"{source}: {key} is a dropout mask, but there is no dropout; add "
                             "--keep-prob P (keep_prob) or leave the masks out of the file")
         elif key not in known and key not in mask_keys:
+            name = key.rstrip("0123456789")
+            why = ""
+            if name in ("gamma", "beta") and not batch_norm:
+                why = f"; {key} is a batch-norm parameter: add --batch-norm (batch_norm=True)"
+            elif name == "b" and batch_norm:
+                why = f"; with batch norm beta{key[1:]} takes the place of {key}: drop {key}"
             problems.append(f"{source}: unexpected key {key} (shape {_shape(values[key].shape)}); "
-                            f"the file holds X, Y, W1, b1, …, W{depth}, b{depth} only")
+                            f"the file holds X, Y, {holds}, …, W{depth}, b{depth}"
+                            f"{masks} only{why}")
     sizes = _sizes(values, depth)
     m = _examples(values, sizes[0])
     network = None
     if all(n is not None for n in sizes):
+        head = _head_mismatch(sizes, output)
         try:
-            network = Network(tuple(sizes), hidden_activation, leaky_slope, output, l2, keep_prob)
+            if head:
+                raise SpecError(head)
+            network = Network(tuple(sizes), hidden_activation, leaky_slope, output, batch_norm,
+                              l2, keep_prob)
         except SpecError as exc:
             problems.append(f"{source}: the W shapes give layers {','.join(map(str, sizes))}: {exc}")
-    output_rows = network.units(depth) if network is not None else sizes[depth]
+    # a sigmoid's Y has one row whatever the file's output layer (whose misfit is said above)
+    output_rows = (network.units(depth) if network is not None
+                   else 1 if output == "sigmoid" else sizes[depth])
     needed = {"X": (sizes[0], m), "Y": (output_rows, m)}
     if network is not None and m is not None:
         needed["Y"] = label_shape(network, m)
-    for layer in range(1, depth + 1):
-        needed[f"W{layer}"] = (sizes[layer], sizes[layer - 1])
-        needed[f"b{layer}"] = (sizes[layer], 1)
-    for key in ("X", "Y", *(f"{p}{l}" for l in range(1, depth + 1) for p in "Wb")):
+    for key in parameters:
+        name, layer = split_parameter_key(key)
+        needed[key] = (sizes[layer], sizes[layer - 1]) if name == "W" else (sizes[layer], 1)
+    for key in ("X", "Y", *parameters):
         want = _shape(["?" if d is None else d for d in needed[key]])
         if key not in values:
             if key not in arrays:  # (a non-numeric one was named above)
@@ -235,15 +237,19 @@ def from_arrays(arrays: Mapping[str, object], *, source: str = "data",
             continue
         found = values[key].shape
         if found != needed[key]:
+            one_hot = (key == "Y" and output == "softmax" and len(found) == 2 and found[0] == 1
+                       and network is not None)
+            hint = (f" (one row per class, one-hot: Y = np.eye({network.units(depth)})"
+                    "[labels.ravel()].T)" if one_hot else "")
             problems.append(f"{source}: {key} has shape {_shape(found)}; needed "
-                            f"{_symbolic(key)} = {want}")
+                            f"{_symbolic(key)} = {want}{hint}")
         elif not np.all(np.isfinite(values[key])):
             bad = values[key][~np.isfinite(values[key])]
             kinds = " and ".join(word for word, hit in (("NaN", np.isnan(bad).any()),
                                                         ("infinity", np.isinf(bad).any())) if hit)
             index = tuple(int(i) for i in np.argwhere(~np.isfinite(values[key]))[0])
             problems.append(f"{source}: {key} (shape {_shape(found)}, as needed) holds {kinds} "
-                            f"in {bad.size} entries, the first at {index}; needed finite numbers")
+                            f"in {bad.size} {'entry' if bad.size == 1 else 'entries'}, the first at {index}; needed finite numbers")
     if network is not None and layers is not None and tuple(layers) != network.sizes:
         problems.append(f"{source}: the W shapes give layers {','.join(map(str, network.sizes))} "
                         f"but the layers given are {','.join(map(str, layers))}; drop --layers "
@@ -267,7 +273,7 @@ def from_arrays(arrays: Mapping[str, object], *, source: str = "data",
         problems += label_errors(network, values["Y"], source)
     if problems:
         raise DataError(problems)
-    params = {f"{p}{l}": values[f"{p}{l}"] for l in range(1, depth + 1) for p in "Wb"}
+    params = {key: values[key] for key in parameters}
     if given_masks:
         masks = {key: values[key] for key in mask_keys}
     else:
@@ -276,6 +282,19 @@ def from_arrays(arrays: Mapping[str, object], *, source: str = "data",
     problem = Problem(values["X"], values["Y"], params, masks)
     warnings = tuple(f"{source}: {text}" for text in label_warnings(network, problem.y))
     return Data(network, problem, source, warnings)
+
+
+def _head_mismatch(sizes: list[int], output: str) -> str | None:
+    """Why the file's output layer does not fit the head, said for --data: the sizes are the
+    file's, so only --output can change (the network's own message names --layers)."""
+    units, layer = sizes[-1], len(sizes) - 1
+    if output == "sigmoid" and units != 1:
+        return (f"its output layer has n[{layer}] = {units} units, and the sigmoid output takes "
+                f"1; add --output softmax ({units} classes) or --output linear")
+    if output == "softmax" and units < 2:
+        return (f"its output layer has n[{layer}] = 1 unit, and a softmax needs C ≥ 2 classes; "
+                "use --output sigmoid (binary labels) or --output linear")
+    return None
 
 
 def _examples(values: dict[str, np.ndarray], inputs: int | None) -> int | None:
@@ -294,7 +313,8 @@ def _sizes(values: dict[str, np.ndarray], depth: int) -> list[int | None]:
 
     sizes: list[int | None] = [dim("W1", 1) or dim("X", 0)]
     for layer in range(1, depth + 1):
-        sizes.append(dim(f"W{layer}", 0) or dim(f"b{layer}", 0) or dim(f"W{layer + 1}", 1))
+        sizes.append(dim(f"W{layer}", 0) or dim(f"b{layer}", 0) or dim(f"gamma{layer}", 0)
+                     or dim(f"W{layer + 1}", 1))
     return sizes
 
 

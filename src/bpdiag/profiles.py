@@ -58,6 +58,10 @@ DEFAULT = "dls"
 # The base names the graph's text is written with, and what may follow them.
 BASE_NAMES = ("W", "b", "Z", "A", "X", "Y", "J", "ℒ", "dA", "dZ", "dW", "db", "g", "n",
               "x", "y", "z", "a", "w", "dz", "da", "dw",
+              # batch norm's (ops/batch_norm.py)
+              "Z_norm", "Z̃", "z_norm", "z̃", "μ", "σ²", "γ", "β", "dZ_norm", "dZ̃", "dz_norm",
+              "dz̃", "dμ", "dσ²", "dγ", "dβ",
+              # dropout's (ops/dropout.py)
               "D", "d", "Ã", "ã", "dÃ", "dã")
 # Base names followed by the example index (i) that a profile may draw as one symbol.
 EXAMPLE_NAMES = ("dW(i)", "ℒ(i)")
@@ -65,6 +69,8 @@ NAME_KEYS = BASE_NAMES + EXAMPLE_NAMES
 # The `name` attribute of every quantity node any view draws: the legend's rows.
 NODE_NAMES = ("X", "Y", "x", "y", "W", "w", "b", "Z", "z", "A", "a", "ℒ", "J", "dA", "da",
               "dZ", "dz", "g'", "dW", "dW(i)", "dw", "db",
+              "μ", "σ²", "Z_norm", "z_norm", "γ", "β", "Z̃", "z̃", "dZ̃", "dz̃", "dγ", "dβ",
+              "dZ_norm", "dz_norm", "dσ²", "dμ",
               "D", "d", "Ã", "ã", "dÃ", "dã", "data cost", "L2 cost", "L2 term",
               "J with L2")
 GRANULARITIES = ("example", "unit")  # views whose legend rows may differ from the batch view's

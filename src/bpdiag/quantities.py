@@ -18,14 +18,30 @@ from .model import Network
 from .views import View
 
 
+# A batch-normed layer's values by these names (and node ids fwd:L1:mu, ...): Z1, mu1, var1 (σ²),
+# Znorm1, Ztilde1 (Z̃), A1; dA1, dZtilde1, dgamma1, dbeta1, dZnorm1, dvar1, dmu1, dZ1, dW1.
+_BN_FORWARD = ("Z", "mu", "var", "Znorm", "Ztilde", "A")
+_BN_GRADIENTS = ("dA", "dZtilde", "dgamma", "dbeta", "dZnorm", "dvar", "dmu", "dZ", "dW")
+_NODE_NAMES = {"var": "sigma2", "dvar": "dsigma2"}
+
+
+def _forward_of(network: Network, layer: int) -> tuple[str, ...]:
+    return _BN_FORWARD if network.batch_normed(layer) else ("Z", "A")
+
+
+def _gradients_of(network: Network, layer: int) -> tuple[str, ...]:
+    return _BN_GRADIENTS if network.batch_normed(layer) else ("dA", "dZ", "dW", "db")
+
+
 def forward_names(network: Network) -> list[str]:
-    return [f"{name}{layer}" for layer in range(1, network.depth + 1) for name in ("Z", "A")]
+    return [f"{name}{layer}" for layer in range(1, network.depth + 1)
+            for name in _forward_of(network, layer)]
 
 
 def gradient_names(network: Network) -> list[str]:
     """In the order back-propagation computes them: dAL, dZL, dWL, dbL, …, dW1, db1, dA0."""
     names = [f"{name}{layer}" for layer in range(network.depth, 0, -1)
-             for name in ("dA", "dZ", "dW", "db")]
+             for name in _gradients_of(network, layer)]
     return names + ["dA0"]
 
 
@@ -43,8 +59,8 @@ def forward_quantities(network: Network, problem: Data,
     forward = forward if forward is not None else forward_values(network, problem)
     values = {}
     for layer in range(1, network.depth + 1):
-        for name in ("Z", "A"):
-            node = forward_id(name, layer)
+        for name in _forward_of(network, layer):
+            node = forward_id(_NODE_NAMES.get(name, name), layer)
             if name == "A" and network.dropout and layer < network.depth:
                 node = forward_id(BatchViews.DROPPED_ID, layer)
             values[f"{name}{layer}"] = forward[node]
@@ -60,7 +76,7 @@ def gradient_quantities(network: Network, problem: Data,
     values = evaluate(graph, forward)
     grads = {}
     for layer in range(network.depth, 0, -1):
-        for name in ("dA", "dZ", "dW", "db"):
-            grads[f"{name}{layer}"] = values[backward_id(name, layer)]
+        for name in _gradients_of(network, layer):
+            grads[f"{name}{layer}"] = values[backward_id(_NODE_NAMES.get(name, name), layer)]
     grads["dA0"] = problem.params["W1"].T @ grads["dZ1"]
     return grads

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .model import BN_EPSILON
 from .verify import EPSILON, RESOLUTION, CheckReport
 
 
@@ -16,6 +17,8 @@ def check_json(report: CheckReport) -> dict:
         "hidden_activation": report.network.hidden_activation,
         "output": report.network.output,
         "leaky_slope": report.network.leaky_slope,
+        # batch norm's ε, only with batch norm (the other objects stay as they were)
+        **({"batch_norm": True, "bn_epsilon": BN_EPSILON} if report.network.batch_norm else {}),
         "view": report.view,
         "m": report.m,
         "seed": report.seed,
@@ -65,8 +68,12 @@ def check_table(report: CheckReport) -> str:
     lines.append(f"{'gradient':<10}{'shape':<10}{'relative error':>16}{'max |diff|':>13}  result")
     for key, error in report.errors.items():
         shape = "(" + ", ".join(str(n) for n in report.grads[key].shape) + ")"
+        outcome = report.verdict(key)
         verdict = {"pass": "pass", "fail": "FAIL", "kink": "at a ReLU kink, not checked"}.get(
-            report.verdict(key), "too small to check")
+            outcome, "too small to check")
+        if outcome == "kink":  # nothing was compared: no error to show
+            lines.append(f"{key:<10}{shape:<10}{'—':>16}{'—':>13}  {verdict}")
+            continue
         lines.append(f"{key:<10}{shape:<10}{error:>16.2e}{report.abs_errors[key]:>13.2e}  {verdict}")
     lines.append("")
     lines.append(_agreement(report))

@@ -7,6 +7,7 @@ runs of normal, superscript and subscript text, which Graphviz (HTML-like labels
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from dataclasses import dataclass
@@ -81,6 +82,11 @@ def parse(text: str, *, bold: bool = False, scale: float = 1.0, color: str | Non
     return tuple(runs)
 
 
+def literal(text: str, *, scale: float = 1.0, color: str | None = None) -> Line:
+    """`text` as one plain run: numbers such as "[0]" are values, not layer indices."""
+    return (Run(text, NORMAL, False, False, scale, color),)
+
+
 def rich(*lines: Line) -> RichText:
     return RichText(tuple(line for line in lines if line))
 
@@ -139,25 +145,44 @@ def to_graphviz(text: RichText, font_size: float, align: str = "CENTER") -> str:
             f"<TR><TD>{_graphviz_glyph(text.glyph)}</TD></TR><TR><TD>{body}</TD></TR></TABLE>")
 
 
+# The tags each dialect of HTML marks a run's style with (Graphviz's labels, Swing's in yEd,
+# a browser's in draw.io), innermost first: bold, italic, then the run's font, then its script.
+_GRAPHVIZ_TAGS = {"bold": "B", "italic": "I", SUP: "SUP", SUB: "SUB"}
+_SWING_TAGS = {"bold": "b", "italic": "i", SUP: "sup", SUB: "sub"}
+# a raised or lowered run does not grow its line
+_BROWSER_TAGS = {"bold": "b", "italic": "i", SUP: 'sup style="line-height:0"',
+                 SUB: 'sub style="line-height:0"'}
+
+
+def _element(tag: str, body: str) -> str:
+    """<tag ...>body</tag>: `tag` is the element's name and any attributes."""
+    return f"<{tag}>{body}</{tag.split()[0]}>"
+
+
+def _marked(line, escape, tags: dict[str, str], font) -> str:
+    """One line's runs in one dialect: each run's text escaped, then wrapped in its style's
+    elements; `font(run)` gives the font element's tag, or None for none."""
+    parts = []
+    for run in line:
+        body = escape(run.text)
+        for on, style in ((run.bold, "bold"), (run.italic, "italic")):
+            if on:
+                body = _element(tags[style], body)
+        tag = font(run)
+        if tag is not None:
+            body = _element(tag, body)
+        if run.script in tags:
+            body = _element(tags[run.script], body)
+        parts.append(body)
+    return "".join(parts)
+
+
 def _graphviz_lines(text: RichText, font_size: float, align: str = "CENTER") -> str:
-    lines = []
-    for line in text.lines:
-        parts = []
-        for run in line:
-            size = run_size(run, font_size)
-            body = graphviz_html_text(run.text)
-            if run.bold:
-                body = f"<B>{body}</B>"
-            if run.italic:
-                body = f"<I>{body}</I>"
-            color = f' COLOR="{run.color}"' if run.color else ""
-            body = f'<FONT POINT-SIZE="{size}"{color}>{body}</FONT>'
-            if run.script == SUP:
-                body = f"<SUP>{body}</SUP>"
-            elif run.script == SUB:
-                body = f"<SUB>{body}</SUB>"
-            parts.append(body)
-        lines.append("".join(parts))
+    def font(run: Run) -> str:
+        color = f' COLOR="{run.color}"' if run.color else ""
+        return f'FONT POINT-SIZE="{run_size(run, font_size)}"{color}'
+
+    lines = [_marked(line, graphviz_html_text, _GRAPHVIZ_TAGS, font) for line in text.lines]
     if any(run.script == SUB for line in text.lines for run in line):
         # Graphviz does not make room for subscripts between <BR/> lines: a row per line does
         cell = "<TD>" if align == "CENTER" else f'<TD ALIGN="{align}">'
@@ -171,25 +196,15 @@ def _graphviz_lines(text: RichText, font_size: float, align: str = "CENTER") -> 
 
 def to_swing_inline(text: RichText) -> str:
     """Swing HTML for the runs, lines joined by <br> (no <html> wrapper)."""
-    lines = []
-    for line in text.lines:
-        parts = []
-        for run in line:
-            body = html.escape(run.text, quote=False)
-            if run.bold:
-                body = f"<b>{body}</b>"
-            if run.italic:
-                body = f"<i>{body}</i>"
-            if run.scale < 1.0 or run.color:
-                size = ' size="-1"' if run.scale < 1.0 else ""
-                color = f' color="{run.color}"' if run.color else ""
-                body = f"<font{size}{color}>{body}</font>"
-            if run.script == SUP:
-                body = f"<sup>{body}</sup>"
-            elif run.script == SUB:
-                body = f"<sub>{body}</sub>"
-            parts.append(body)
-        lines.append("".join(parts))
+    def font(run: Run) -> str | None:
+        if run.scale >= 1.0 and not run.color:
+            return None
+        size = ' size="-1"' if run.scale < 1.0 else ""
+        color = f' color="{run.color}"' if run.color else ""
+        return f"font{size}{color}"
+
+    escape = functools.partial(html.escape, quote=False)
+    lines = [_marked(line, escape, _SWING_TAGS, font) for line in text.lines]
     # <br>, not <br/>: older Java runtimes in yEd do not read the XHTML form
     return "<br>".join(lines)
 
@@ -229,26 +244,16 @@ def to_html_inline(text: RichText, font_size: float) -> str:
     A line is about as high as Graphviz makes it (HTML_LINE_HEIGHT times its largest run): its
     own font size sets the line's strut (the label's font would make small lines tall), and a
     raised or lowered run does not grow the line (line-height 0)."""
+    def font(run: Run) -> str:
+        color = f"color:{run.color};" if run.color else ""
+        return f'span style="{color}font-size:{run_size(run, font_size)}px"'
+
     lines = []
     for line in text.lines:
-        parts = []
-        for run in line:
-            body = html_text(run.text)
-            if run.bold:
-                body = f"<b>{body}</b>"
-            if run.italic:
-                body = f"<i>{body}</i>"
-            color = f"color:{run.color};" if run.color else ""
-            body = f'<span style="{color}font-size:{run_size(run, font_size)}px">{body}</span>'
-            if run.script == SUP:
-                body = f'<sup style="line-height:0">{body}</sup>'
-            elif run.script == SUB:
-                body = f'<sub style="line-height:0">{body}</sub>'
-            parts.append(body)
         size = max((run_size(run, font_size) for run in line if run.script == NORMAL),
                    default=round(font_size))
         lines.append(f'<div style="font-size:{size}px;line-height:{HTML_LINE_HEIGHT:g}">'
-                     f'{"".join(parts)}</div>')
+                     f'{_marked(line, html_text, _BROWSER_TAGS, font)}</div>')
     return "".join(lines)
 
 

@@ -4,6 +4,7 @@
     hidden_activation = "tanh"     # relu (default), tanh, sigmoid or leaky_relu
     output = "sigmoid"             # sigmoid (default), softmax (C = n[L] >= 2) or linear
     leaky_slope = 0.01             # α of leaky_relu
+    batch_norm = true              # batch normalisation of the hidden layers (default false)
     title = "A deeper tanh network"
     licence = "CC BY 4.0"          # or `license`, like the --license option
     notation = "dls"               # a notation profile: dls, nielsen, or a .toml file beside the spec
@@ -29,8 +30,8 @@ from .usertext import MAX_LICENSE, MAX_TITLE, check_length, check_text
 
 EXAMPLE_LAYERS = "layers = [2, 3, 2, 1]"
 TEXT_KEYS = ("title", "licence", "license", "notation")
-KNOWN_KEYS = ("layers", "hidden_activation", "leaky_slope", "output") + TEXT_KEYS + (
-    "l2", "keep_prob")
+KNOWN_KEYS = ("layers", "hidden_activation", "leaky_slope", "output", "batch_norm", "l2",
+              "keep_prob") + TEXT_KEYS
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,10 @@ def parse_spec(text: str, source: str = "spec") -> Spec:
     if "leaky_slope" in table and activation != "leaky_relu":
         raise SpecError(f"{source}: 'leaky_slope' applies to hidden_activation = \"leaky_relu\" "
                         f"only, not \"{activation}\"; drop one of them")
+    batch_norm = table.get("batch_norm", False)
+    if not isinstance(batch_norm, bool):
+        raise SpecError(f"{source}: 'batch_norm' must be true or false, not "
+                        f"{tomlfile.describe(batch_norm)}; write batch_norm = true")
     text_values = {key: _typed(table, key, str, None, source, f'text in quotes, e.g. {key} = "..."')
                    for key in TEXT_KEYS}
     lengths = {"title": MAX_TITLE, "licence": MAX_LICENSE, "license": MAX_LICENSE}
@@ -99,7 +104,8 @@ def parse_spec(text: str, source: str = "spec") -> Spec:
     keep_prob = _typed(table, "keep_prob", (int, float), 1.0, source,
                        "a number above 0 and at most 1, e.g. keep_prob = 0.8")
     try:
-        network = Network(sizes, activation, float(slope), output, float(l2), float(keep_prob))
+        network = Network(sizes, activation, float(slope), output, batch_norm, float(l2),
+                          float(keep_prob))
     except SpecError as exc:
         raise SpecError(f"{source}: {exc}") from None
     return Spec(network, title=text_values["title"],

@@ -8,14 +8,13 @@ MAX_NESTING deep (tomllib's time and memory grow with the square of a dotted key
 from __future__ import annotations
 
 import json
-import os
 import re
-import stat
 import sys
 import tomllib
 from pathlib import Path
 
 from .errors import InputError
+from .userfile import open_regular
 
 # The largest shipped file (templates/notation/nielsen.toml) is 6.5 KB; ten times that is room
 # for any profile or spec a person writes.
@@ -29,58 +28,16 @@ MAX_NESTING = 8
 def read_text(path: Path, *, option: str, kind: str, wanted: str,
               error: type[InputError] = InputError) -> str:
     """The UTF-8 text of the file `option` names; `kind` says what it holds, `wanted` what to give."""
-    try:
-        data = _read_regular_file(path, option, wanted, error)
-    except FileNotFoundError:
-        raise error(f"{option} {path}: no such file; give {wanted}") from None
-    except IsADirectoryError:
-        raise error(f"{option} {path} is a folder; give {wanted}") from None
-    except OSError as exc:
-        raise error(f"{option} {path}: cannot read it ({exc.strerror}); give a readable "
-                    "TOML file") from None
+    with open_regular(path, option=option, wanted=wanted, readable="a readable TOML file",
+                      error=error) as handle:
+        data = handle.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        raise error(f"{option} {path} is larger than {MAX_FILE_BYTES // 1024} KiB, the most "
+                    "bpdiag reads; give a smaller TOML file")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         raise error(f"{path}: not UTF-8 text; save the {kind} as UTF-8 TOML") from None
-
-
-def _read_regular_file(path: Path, option: str, wanted: str, error: type[InputError]) -> bytes:
-    """At most MAX_FILE_BYTES of a regular file; anything else is refused without reading it.
-
-    O_NONBLOCK lets a FIFO open without a writer, so that fstat can refuse it instead of
-    hanging; a regular file reads the same with or without it.
-    """
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
-    fd = os.open(path, flags)
-    try:
-        mode = os.fstat(fd).st_mode
-        if stat.S_ISDIR(mode):
-            raise IsADirectoryError
-        if not stat.S_ISREG(mode):
-            raise error(f"{option} {path} is {_file_kind(mode)}, not a regular file; give {wanted}")
-        chunks, size = [], 0
-        while size <= MAX_FILE_BYTES:
-            chunk = os.read(fd, MAX_FILE_BYTES + 1 - size)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-    finally:
-        os.close(fd)
-    if size > MAX_FILE_BYTES:
-        raise error(f"{option} {path} is larger than {MAX_FILE_BYTES // 1024} KiB, the most "
-                    "bpdiag reads; give a smaller TOML file")
-    return b"".join(chunks)
-
-
-def _file_kind(mode: int) -> str:
-    if stat.S_ISFIFO(mode):
-        return "a FIFO (named pipe)"
-    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
-        return "a device"
-    if stat.S_ISSOCK(mode):
-        return "a socket"
-    return "not a file"
 
 
 def parse(text: str, source: str, *, nesting_hint: str,

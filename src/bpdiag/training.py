@@ -78,7 +78,7 @@ def train(network: Network, problem: Problem, steps: int, learning_rate: float,
         cost = float(forward[forward_id("J")])
         grads = evaluate(backward_graph, forward)
         for layer in range(1, network.depth + 1):
-            for name in ("W", "b"):
+            for name in network.parameter_names(layer):  # W, b; or W, γ, β with batch norm
                 key = f"{name}{layer}"
                 params[key] = params[key] - learning_rate * grads[backward_id(f"d{name}", layer)]
         costs.append(cost)

@@ -14,7 +14,7 @@ import networkx as nx
 from .graph import attrs as a
 from .graph.ids import backward_id
 from .graph.ids import unit_id
-from .model import Network
+from .model import Network, split_parameter_key
 from .views import View
 
 VALUE = "value"      # node attribute: JSON-ready nested lists (a float for a scalar)
@@ -35,6 +35,12 @@ def annotate(graph: nx.DiGraph, network: Network, view: View, *, m: int, seed: i
     from .execute import PerExample, evaluate, forward_values
     from .verify import check
 
+    if network.batch_norm and graph.graph.get("inference"):
+        from .model import SpecError
+        raise SpecError("at inference batch norm uses the running averages of μ[l] and σ²[l] "
+                        "from training, which bpdiag does not have; drop --values, or drop "
+                        "--inference for the values of the training forward pass")
+
     report = check(network, m=m, seed=seed, view=view.granularity, data=data, numeric=numeric)
     forward = forward_values(network, report.problem, view.granularity)
     values = forward if view.is_forward else evaluate(graph, forward)
@@ -46,7 +52,7 @@ def annotate(graph: nx.DiGraph, network: Network, view: View, *, m: int, seed: i
             else:
                 data[VALUE] = _plain(value)
     for key in report.errors:
-        name, layer = key[1], int(key[2:])
+        name, layer = split_parameter_key(key[1:])  # dW2 -> W, 2; dgamma1 -> gamma, 1
         _mark_verdicts(graph, report, key, name, layer, view.granularity)
     graph.graph.update(values_seed=report.seed, values_m=report.m)
     if report.source is not None:

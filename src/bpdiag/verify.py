@@ -14,7 +14,7 @@ from .execute import evaluate, forward_values, view_inputs
 from .graph import build_graph
 from .graph.ids import backward_id, forward_id
 from .graph.ids import unit_id
-from .model import DEFAULT_M, Network, SpecError
+from .model import BN_EPSILON, DEFAULT_M, Network, SpecError
 from .quantities import forward_quantities, gradient_quantities
 from .views import DEFAULT_GRANULARITY, View
 
@@ -57,9 +57,15 @@ class Problem:
         return view_inputs(self, "batch")
 
 
+def activation_input(network: Network, layer: int) -> str:
+    """The node id of g[l]'s input: Z[l], or Z̃[l] in a batch-normed layer (its kinks are there)."""
+    return forward_id("Ztilde" if network.batch_normed(layer) else "Z", layer)
+
+
 def _gradient(values: dict, network: Network, name: str, layer: int,
               granularity: str) -> np.ndarray:
-    """dW[l] or db[l] read off an evaluated backward graph (assembled from scalars in the unit view)."""
+    """dW[l], db[l] (or dγ[l], dβ[l]) read off an evaluated backward graph (assembled from
+    scalars in the unit view, which has no batch norm)."""
     if granularity != "unit":
         return values[backward_id(f"d{name}", layer)]
     rows, cols = network.units(layer), (network.units(layer - 1) if name == "W" else 1)
@@ -88,12 +94,21 @@ def random_problem(network: Network, m: int, seed: int) -> Problem:
     rng = np.random.default_rng(seed)
     x = rng.standard_normal((network.units(0), m))
     y = _labels(network, m, rng)
-    params = {}
+    drawn = {}
     for layer in range(1, network.depth + 1):
         fan_in = network.units(layer - 1)
-        params[f"W{layer}"] = rng.standard_normal((network.units(layer), fan_in)) * np.sqrt(2.0 / fan_in)
-        params[f"b{layer}"] = rng.standard_normal((network.units(layer), 1)) * 0.1
-    # drawn after everything else, so the data and parameters of a seed are those without dropout
+        drawn[f"W{layer}"] = rng.standard_normal((network.units(layer), fan_in)) * np.sqrt(2.0 / fan_in)
+        drawn[f"b{layer}"] = rng.standard_normal((network.units(layer), 1)) * 0.1
+    # batch norm's γ[l], β[l] are drawn after the others, so that X, Y and the W[l] are the same
+    # with and without it; near the course's start γ = 1, β = 0 but not on it, so every term shows
+    for layer in range(1, network.depth + 1):
+        if network.batch_normed(layer):
+            drawn[f"gamma{layer}"] = 1.0 + rng.standard_normal((network.units(layer), 1)) * 0.1
+            drawn[f"beta{layer}"] = rng.standard_normal((network.units(layer), 1)) * 0.1
+    params = {f"{name}{layer}": drawn[f"{name}{layer}"] for layer in range(1, network.depth + 1)
+              for name in network.parameter_names(layer)}
+    # the masks are drawn after everything else, so the data and parameters of a seed are those
+    # without dropout
     return Problem(x, y, params, draw_masks(network, m, rng))
 
 
@@ -119,7 +134,7 @@ def analytic_gradients(network: Network, problem: Problem, to_layer: int = 1,
     values = evaluate(graph, forward)
     grads = {}
     for layer in range(network.depth, to_layer - 1, -1):
-        for name in ("W", "b"):
+        for name in network.parameter_names(layer):
             grads[f"d{name}{layer}"] = _gradient(values, network, name, layer, view)
     return grads
 
@@ -164,7 +179,8 @@ def kink_crossings(network: Network, problem: Problem,
                 bumped[index] += sign * epsilon
                 values = evaluate(graph, view_inputs(problem.with_params({**problem.params,
                                                                           key: bumped})))
-                sides.append([np.sign(values[forward_id("Z", layer)]) for layer in layers])
+                sides.append([np.sign(values[activation_input(network, layer)])
+                              for layer in layers])
             mask[index] = any(np.any(up != down) for up, down in zip(*sides))
         crossed[f"d{key}"] = mask
     return crossed
@@ -180,7 +196,7 @@ def relative_error(analytic: np.ndarray, numeric: np.ndarray) -> float:
 
 def _closest_kink(network: Network, forward: dict[str, np.ndarray]) -> float | None:
     """Smallest |Z| in ReLU-type layers, where finite differences cross a kink."""
-    margins = [float(np.min(np.abs(forward[forward_id("Z", layer)])))
+    margins = [float(np.min(np.abs(forward[activation_input(network, layer)])))
                for layer in range(1, network.depth + 1)
                if network.activation(layer) in ("relu", "leaky_relu")]
     return min(margins) if margins else None
@@ -207,6 +223,16 @@ def _saturation(network: Network, output: np.ndarray, y: np.ndarray) -> float:
     if network.output == "softmax":
         return float(np.mean(1.0 / np.sum(output * y, axis=0)))
     return 1.0
+
+
+def _normalisation_gain(network: Network, forward: dict) -> float:
+    """How much batch norm amplifies round-off: Z − μ loses u·|Z| to cancellation, and
+    Z_norm = (Z − μ) / √(σ² + ε) divides it by the unit's spread, so J carries about
+    max |Z| / √(σ² + ε) units of round-off (large for a unit whose m values nearly agree)."""
+    gains = [float(np.max(np.abs(forward[forward_id("Z", layer)])
+                          / np.sqrt(forward[forward_id("sigma2", layer)] + BN_EPSILON)))
+             for layer in range(1, network.depth + 1) if network.batch_normed(layer)]
+    return max(gains, default=0.0)
 
 
 @dataclass
@@ -270,8 +296,7 @@ MAX_CHECK_EXAMPLES = 1_000
 def check_size(network: Network, m: int, given: bool = False) -> None:
     """Refuse a check (or --values) too large to finish in reasonable time and memory; `given`:
     the data came from the user, who can still check it without finite differences."""
-    sizes = network.sizes
-    parameters = sum(sizes[l] * (sizes[l - 1] + 1) for l in range(1, len(sizes)))
+    parameters = network.parameter_count()
     instead = "; or add --no-numeric to check it without finite differences" if given else ""
     if parameters > MAX_CHECK_PARAMETERS:
         raise SpecError(f"the network has {parameters} weights and biases, more than the "
@@ -298,6 +323,10 @@ def check(network: Network, m: int = DEFAULT_M, seed: int = 0,
     view = View(None, view).granularity  # canonical case; unknown: a SpecError naming the choices
     if data is not None:
         problem, m, seed = data.problem, data.m, None
+    if network.batch_norm and m < 2:
+        raise SpecError(f"batch norm normalises over the examples, and with m = {m} every Z_norm[l] "
+                        "is 0 (σ² = 0); give at least 2 examples" +
+                        (" (columns of X and Y)" if data is not None else ", e.g. --m 4"))
     if numeric:
         check_size(network, m, given=data is not None)
     if data is None:
@@ -315,8 +344,14 @@ def check(network: Network, m: int = DEFAULT_M, seed: int = 0,
         batch_grads = analytic_gradients(network, problem, 1, batch_forward)
         views_agree &= bool(np.allclose(forward[forward_id("J")], batch_forward[forward_id("J")],
                                         rtol=VIEWS_RTOL, atol=VIEWS_ATOL))
+        atol = VIEWS_ATOL
+        if network.batch_norm:
+            # a batch-normed layer's gradients are differences of its routes through μ and σ²,
+            # terms as large as the largest gradients over √(σ² + ε): round-off is relative to them
+            largest = max(float(np.max(np.abs(value))) for value in batch_grads.values())
+            atol += VIEWS_RTOL * (1.0 + _normalisation_gain(network, batch_forward)) * largest
         views_agree &= all(np.allclose(grads[key], batch_grads[key], rtol=VIEWS_RTOL,
-                                       atol=VIEWS_ATOL) for key in batch_grads)
+                                       atol=atol) for key in batch_grads)
     differences = numeric_gradients(network, problem, view=view) if numeric else {}
     kink = _closest_kink(network, batch_forward)
     notes = []
@@ -325,6 +360,7 @@ def check(network: Network, m: int = DEFAULT_M, seed: int = 0,
                      "disagree there" + ("" if data is not None else ": try another --seed"))
     errors, abs_errors, left_out = _errors(network, problem, grads, differences, kink, notes)
     saturation = _saturation(network, batch_forward[forward_id("A", network.depth)], problem.y)
+    saturation += _normalisation_gain(network, batch_forward)
     return CheckReport(network, m, seed, problem, float(forward[forward_id("J")]), grads,
                        differences, errors, abs_errors, views_agree, kink, notes=notes, view=view,
                        saturation=saturation, numeric_checked=numeric, left_out=left_out,

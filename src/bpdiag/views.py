@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from .choices import canonical
 from .layouts import DEFAULT_LAYOUT, LAYOUTS
-from .model import REGULARISERS, Network, SpecError
+from .model import OUTPUTS, TAGS, Network, SpecError
 
 GRANULARITIES = ("batch", "example", "unit")
 DEFAULT_GRANULARITY = "batch"
@@ -55,27 +55,31 @@ class View:
                 f"--to-layer {self.to_layer} is outside 1..{network.depth} for a network with "
                 f"L = {network.depth} layers; pick K between 1 and {network.depth}"
             )
+        if self.granularity == "unit" and network.batch_norm:
+            raise SpecError(
+                "the unit view draws one example's scalars, but batch norm's μ[l] and σ²[l] "
+                "couple the m examples (every z_norm[l]_j reads all m examples' z[l]_j), which "
+                "one example's scalars cannot show; use --view example (one example's columns, "
+                "μ and σ² shared by the m examples) or --view batch")
 
 
-# the suffixes of a network's regularisers (model.Network.regularisers), in their order
-REGULARISER_WORDS = REGULARISERS
 # suffixes a notation tag must not be
-VARIANT_WORDS = (*GRANULARITIES, "inference", "values", *LAYOUTS, *REGULARISER_WORDS)
+VARIANT_WORDS = (*GRANULARITIES, "inference", "values", *LAYOUTS, *OUTPUTS, *TAGS)
 
 
-def file_stem(view: View, *, inference: bool = False, notation: str | None = None,
-              values: bool = False, layout: str = DEFAULT_LAYOUT,
-              regularisers: tuple[str, ...] = ()) -> str:
+def file_stem(view: View, *, network_tags: tuple[str, ...] = (), inference: bool = False,
+              notation: str | None = None, values: bool = False,
+              layout: str = DEFAULT_LAYOUT) -> str:
     """The file name without extension of `view` drawn with these variants: the view's name,
-    then one suffix per variant in this order: the granularity (unless batch), the network's
-    regularisers that change the drawing (`regularisers`, e.g. ('l2', 'dropout'), as
-    Network.regularisers gives them), `inference`, the notation profile's name (None: the
-    course's own, no suffix), `values` and the layout (unless the default), e.g.
-    'forward_example_l2_nielsen_values_column'. So no variant overwrites another's files."""
-    parts = [view.name]
+    the network's tags (`Network.tags`, in this order: its output head unless sigmoid,
+    `batchnorm`, `l2`, `dropout`), then one suffix per variant in this order: the granularity
+    (unless batch), `inference`, the notation profile's name (None: the course's own, no
+    suffix), `values` and the layout (unless the default), e.g.
+    'forward_softmax_batchnorm_example_inference_nielsen_values_column' or
+    'backprop_to_layer_2_l2_dropout_example'. So no variant overwrites another's files."""
+    parts = [view.name, *network_tags]
     if view.granularity != DEFAULT_GRANULARITY:
         parts.append(view.granularity)
-    parts.extend(regularisers)
     if inference:
         parts.append("inference")
     if notation is not None:

@@ -258,13 +258,23 @@
     list.appendChild(item);
   });
 
+  var allSteps = document.getElementById('all-steps');
   function closeList() {
-    var details = document.getElementById('all-steps');
-    if (!details.open) return false;
-    details.open = false;
-    details.querySelector('summary').focus();
+    if (!allSteps.open) return false;
+    allSteps.open = false;
+    allSteps.querySelector('summary').focus();
     return true;
   }
+  // the list opens below its button, moved left as far as it must to end inside the window
+  // (at 1920 px the button sits right of centre and the longest formulas ran past the edge)
+  allSteps.addEventListener('toggle', function () {
+    if (!allSteps.open) return;
+    list.style.left = '';
+    var box = list.getBoundingClientRect(), margin = 8;
+    var shift = Math.min(box.right - (document.documentElement.clientWidth - margin),
+                         box.left - margin);
+    if (shift > 0) list.style.left = -shift + 'px';
+  });
 
   backButton.addEventListener('click', function () { show(index - 1); });
   nextButton.addEventListener('click', function () { show(index + 1); });
@@ -294,6 +304,15 @@
   var READABLE = 0.7;
   var fitted = Math.min(holder.clientWidth / full.width, holder.clientHeight / full.height);
   if (fitted > 0 && fitted < READABLE) zoom(fitted / READABLE);
-  var start = /^#step-(\d+)$/.exec(location.hash);
-  show(start ? Number(start[1]) - 1 : 0);
+  function stepInAddress() {
+    var wanted = /^#step-(\d+)$/.exec(location.hash);
+    return wanted ? Number(wanted[1]) - 1 : null;
+  }
+  var start = stepInAddress();
+  show(start === null ? 0 : start);
+  // a link or an edited address (#step-7) moves to its step (replaceState fires no event)
+  window.addEventListener('hashchange', function () {
+    var wanted = stepInAddress();
+    if (wanted !== null) show(wanted);
+  });
 }());

@@ -60,7 +60,8 @@ def layer_spacing(graph: nx.DiGraph) -> dict[tuple[str, str], int]:
     return spacing
 
 
-_SPINE = ("Z", "A", "dA", "dZ", "z", "a", "da", "dz")  # the chain each layer passes on
+_SPINE = ("Z", "A", "dA", "dZ", "z", "a", "da", "dz",  # the chain each layer passes on
+          "Z_norm", "Z̃", "dZ_norm", "dZ̃", "z_norm", "z̃", "dz_norm", "dz̃")  # (batch norm)
 
 
 def _on_spine(graph: nx.DiGraph, node: str) -> bool:

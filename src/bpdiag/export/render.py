@@ -31,7 +31,13 @@ class GraphvizError(BpdiagError):
 
 def dot_program() -> str:
     """The path of `dot` (BPDIAG_DOT overrides the search, e.g. to point at another build)."""
-    program = os.environ.get("BPDIAG_DOT") or shutil.which("dot")
+    chosen = os.environ.get("BPDIAG_DOT")
+    if chosen:
+        if not (os.path.isfile(chosen) and os.access(chosen, os.X_OK)):
+            raise GraphvizError(f"BPDIAG_DOT={chosen!r} is not a program that can be run; point "
+                                "it at Graphviz's dot (e.g. BPDIAG_DOT=/usr/bin/dot) or unset it")
+        return chosen
+    program = shutil.which("dot")
     if not program:
         raise GraphvizError(f"Graphviz's 'dot' program was not found; {INSTALL_HINT}")
     return program

@@ -7,7 +7,6 @@ names are in `attrs`.
 
 from __future__ import annotations
 
-from dataclasses import replace
 
 import networkx as nx
 
@@ -70,10 +69,10 @@ def build_graph(network: Network, view: View, *, m: int | None = None,
     if view.granularity == "unit":
         from .unit import check_unit_size
         check_unit_size(network, view)
-    if inference:  # neither dropout nor the L2 cost exists at inference
-        network = replace(network, l2=0.0, keep_prob=1.0)
+    if inference:
+        network = network.at_inference()
     first = 1 if view.is_forward else max(1, view.to_layer - 1)
-    graph = BUILDERS[view.granularity](network, m=m, first_layer=first)
+    graph = BUILDERS[view.granularity](network, m=m, first_layer=first, inference=inference)
     if inference:
         _drop_training_head(graph)
     else:
@@ -88,7 +87,10 @@ def build_graph(network: Network, view: View, *, m: int | None = None,
         output=network.output,
         inference=inference,
     )
-    # the regularisers' settings, only where they are on (a network without them is as before)
+    # batch norm's and the regularisers' settings, only where they are on (a network without
+    # them is as before)
+    if network.batch_norm:
+        graph.graph.update(batch_norm=True)
     if network.l2 > 0:
         graph.graph["lambd"] = network.l2
     if network.dropout:

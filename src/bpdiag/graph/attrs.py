@@ -23,6 +23,8 @@ AXIS = "axis"
 TRANSPOSE = "transpose"
 SCALE = "scale"
 BIAS = "bias"          # on a weighted_sum: its last operand is a bias added to the sum
+EPSILON = "epsilon"    # on batch-norm operations: the ε of √(σ² + ε)
+FORMULA_LINES = "formula_lines"  # a long formula's right side as drawn, one term a line (labels)
 
 # edge attributes
 ARG = "arg"          # position of an input among an operation's operands (0, 1, ...)
@@ -82,11 +84,23 @@ EXAMPLES = "m"                     # the number of examples the L2 operations di
 KEEP_PROB = "keep_prob"            # on a dropout operation
 ADDED = "added"                    # on any operation: its last `added` operands are added to
 #                                    its result (dW[l] = (1/m) dZ[l] A[l-1]ᵀ + (λ/m) W[l])
+# batch normalisation (ops/batch_norm.py); over the m examples: the statistics and the gradients
+# of what is shared by every example (μ, σ², γ, β)
+BN_MEAN = "bn_mean"                # μ[l] = (1/m) Σᵢ Z[l](i)
+BN_VARIANCE = "bn_variance"        # σ²[l] = (1/m) Σᵢ (Z[l](i) − μ[l])², biased
+BN_NORMALIZE = "bn_normalize"      # Z_norm[l] = (Z[l] − μ[l]) / √(σ²[l] + ε)
+BN_SCALE_SHIFT = "bn_scale_shift"  # Z̃[l] = γ[l] ⊙ Z_norm[l] + β[l]
+BN_MEAN_PRODUCT = "bn_mean_product"            # (1/m) Σᵢ of its operands' product: dγ, dβ
+BN_VARIANCE_GRADIENT = "bn_variance_gradient"  # dσ²[l]
+BN_MEAN_GRADIENT = "bn_mean_gradient"          # dμ[l]
+BN_INPUT_GRADIENT = "bn_input_gradient"        # dZ[l] through the batch statistics
+BATCH_NORM_OPERATIONS = (BN_MEAN, BN_VARIANCE, BN_NORMALIZE, BN_SCALE_SHIFT, BN_MEAN_PRODUCT,
+                         BN_VARIANCE_GRADIENT, BN_MEAN_GRADIENT, BN_INPUT_GRADIENT)
 OPERATIONS = (LINEAR, ACTIVATION, LOSS, MEAN, LOSS_DERIVATIVE, ACTIVATION_DERIVATIVE,
               HADAMARD, SUBTRACT, MATMUL, PRODUCT, WEIGHTED_SUM, MEAN_OVER_EXAMPLES,
               CROSS_ENTROPY, SQUARED_ERROR, SOFTMAX, CROSS_ENTROPY_DERIVATIVE,
               SQUARED_ERROR_DERIVATIVE, SOFTMAX_DERIVATIVE, JACOBIAN_PRODUCT, SOFTMAX_CHAIN, IDENTITY,
-              ADD, L2_COST, L2_GRADIENT, DROPOUT)
+              ADD, L2_COST, L2_GRADIENT, DROPOUT, *BATCH_NORM_OPERATIONS)
 
 COST_GROUP = "cost"
 
@@ -94,3 +108,16 @@ COST_GROUP = "cost"
 def layer_group(layer: int) -> str:
     """The group id of layer l's nodes, e.g. 'L2'."""
     return f"L{layer}"
+
+
+BATCH_NORM_GROUP = "bn"
+
+
+def batch_norm_group(layer: int) -> str:
+    """The group id of layer l's batch normalisation and activation, e.g. 'L2bn': a group (a row
+    of the slide layout) of its own beside the layer's linear step, as the course draws it."""
+    return f"L{layer}{BATCH_NORM_GROUP}"
+
+
+def is_batch_norm_group(group: str | None) -> bool:
+    return group is not None and group.startswith("L") and group.endswith(BATCH_NORM_GROUP)

@@ -22,8 +22,12 @@ class BatchViews(ColumnViews):
     COST_FORMULA = "J(W, b; X, Y) = (1/m) Σᵢ ℒ(i)"
     COST_NOTE = "the cost: a function of the parameters W[1..L], b[1..L], with the data X, Y fixed"
     COST_OP, COST_LABEL = a.MEAN, "mean over the m examples"
+    ZNORM, ZTILDE, ZNORM_ID, ZTILDE_ID = "Z_norm", "Z̃", "Znorm", "Ztilde"
+    MU_FORMULA = "μ[{l}] = (1/m) Σᵢ Z[{l}](i)"
+    VAR_FORMULA = "σ²[{l}] = (1/m) Σᵢ (Z[{l}](i) − μ[{l}])²"
 
 
-def build_batch(network: Network, *, m: int | None = None, first_layer: int = 1) -> nx.DiGraph:
+def build_batch(network: Network, *, m: int | None = None, first_layer: int = 1,
+                inference: bool = False) -> nx.DiGraph:
     """The forward graph from `first_layer` on (its input A[first_layer - 1] given)."""
-    return BatchViews(network, m, m).forward(first_layer)
+    return BatchViews(network, m, m, inference).forward(first_layer)

@@ -2,6 +2,11 @@
 example (m columns in the batch view, one in the example view).
 
 Forward:  X -> [W[l]·A[l-1] + b[l] -> Z[l] -> g[l] -> A[l]] for l = 1..L -> loss -> J
+With batch norm, each hidden layer computes Z[l] = W[l] A[l-1] (no b[l]), its statistics μ[l] and
+σ²[l] over the examples, Z_norm[l], Z̃[l] = γ[l] ⊙ Z_norm[l] + β[l], and A[l] = g[l](Z̃[l])
+(ops/batch_norm.py); at inference μ[l], σ²[l] are given (the running averages). With dropout,
+each hidden layer's A[l] is masked, Ã[l] = A[l] ⊙ D[l] / keep_prob, and layer l + 1 reads Ã[l];
+with L2, J adds (λ/2m) Σ_l ‖W[l]‖² (ops/dropout.py, ops/l2.py).
 
 Both views draw this same dataflow, node for node. A subclass sets the names (upper-case X, Z[l]
 or one example's lower-case x, z[l]), the width of the columns and the wording. Back-propagation
@@ -12,7 +17,7 @@ from __future__ import annotations
 
 import networkx as nx
 
-from ..model import Network
+from ..model import BN_EPSILON, Network
 from . import attrs as a
 from . import head
 from .builder import GraphBuilder
@@ -39,10 +44,18 @@ class ColumnViews:
     X_FORMULA = X_NOTE = W_FORMULA = B_FORMULA = COST_FORMULA = COST_NOTE = ""
     COST_OP = COST_LABEL = ""
 
-    def __init__(self, network: Network, width: int | None, m: int | None = None) -> None:
+    # batch norm: the normalised and the scaled pre-activation's names, and the wording of the
+    # batch statistics (formatted with l), set by a subclass
+    ZNORM = ZTILDE = ZNORM_ID = ZTILDE_ID = MU_FORMULA = VAR_FORMULA = ""
+    STATS_NOTE = ("computed over the m examples of the batch: shared by every example, and "
+                  "differentiated through like any quantity")
+
+    def __init__(self, network: Network, width: int | None, m: int | None = None,
+                 inference: bool = False) -> None:
         self.net = network
         self.width = width
         self.m = m  # the number of examples (None: symbolic), which the L2 cost divides by
+        self.inference = inference
         self.text = head.TEXT[network.output, self.GRANULARITY]
 
     # -- names and shapes ---------------------------------------------------------------------
@@ -84,9 +97,10 @@ class ColumnViews:
         note = self.text.output_note if layer == self.net.depth else ""
         shape, dims = self.columns(layer)
         g = ACTIVATION_NAMES[self.net.activation(layer)]
+        z = self.ZTILDE if self.net.batch_normed(layer) else self.Z
         return b.quantity(node_id, symbol=self.sym(self.A, layer), name=self.A, kind=a.FORWARD,
                           phase=FWD, layer=layer, group=group, shape=shape, dims=dims,
-                          formula=f"{self.sym(self.A, layer)} = {g}({self.sym(self.Z, layer)})",
+                          formula=f"{self.sym(self.A, layer)} = {g}({self.sym(z, layer)})",
                           note=note)
 
     def add_preactivation(self, b: GraphBuilder, layer: int, group: str | None) -> str:
@@ -97,6 +111,8 @@ class ColumnViews:
                           formula=f"{self.sym(self.Z, layer)} = {self.linear_text(layer)}")
 
     def linear_text(self, layer: int) -> str:
+        if self.net.batch_normed(layer):  # β[l] takes the place of b[l]
+            return f"W[{layer}] {self.sym(self.input_name(layer), layer - 1)}"
         return f"W[{layer}] {self.sym(self.input_name(layer), layer - 1)} + b[{layer}]"
 
     def input_name(self, layer: int) -> str:
@@ -104,9 +120,11 @@ class ColumnViews:
         return self.DROPPED if self.net.dropout and layer > 1 else self.A
 
     def add_parameter(self, b: GraphBuilder, name: str, layer: int, group: str | None,
-                      shape: Shape, formula: str) -> str:
-        """W[l] or b[l]: the same for every example."""
-        return b.quantity(forward_id(name, layer), symbol=symbol(name, layer), name=name,
+                      shape: Shape, formula: str, drawn: str | None = None) -> str:
+        """W[l], b[l] (or batch norm's γ[l], β[l]: `name` gamma, `drawn` γ): the same for every
+        example."""
+        drawn = drawn or name
+        return b.quantity(forward_id(name, layer), symbol=symbol(drawn, layer), name=drawn,
                           kind=a.PARAMETER, phase=FWD, layer=layer, group=group, shape=shape[0],
                           dims=shape[1], formula=formula.format(l=layer),
                           note="a parameter: one of the variables J is a function of")
@@ -114,12 +132,69 @@ class ColumnViews:
     def add_weights(self, b: GraphBuilder, layer: int, group: str | None) -> str:
         return self.add_parameter(b, "W", layer, group, self.weights(layer), self.W_FORMULA)
 
+    def activation_group(self, layer: int) -> str:
+        """The group of A[l]: its layer's, or its batch normalisation's."""
+        return (a.batch_norm_group(layer) if self.net.batch_normed(layer)
+                else a.layer_group(layer))
+
+    # -- batch normalisation -------------------------------------------------------------------
+    def add_batch_norm(self, b: GraphBuilder, layer: int, group: str, z: str) -> str:
+        """μ[l], σ²[l] (over the examples; given at inference), Z_norm[l], γ[l], β[l] and Z̃[l],
+        the input of g[l]; returns Z̃[l]."""
+        stats = self.bias(layer)
+        zs = self.sym(self.Z, layer)
+        mu_sym, var_sym = f"μ[{layer}]", f"σ²[{layer}]"
+        given = dict(kind=a.DATA, note="the running average (an exponentially weighted average "
+                     "over the training mini-batches), given at inference: no batch statistics")
+        computed = dict(kind=a.FORWARD, note=self.STATS_NOTE)
+        kind = given if self.inference else computed
+        mu = b.quantity(forward_id("mu", layer), symbol=mu_sym, name="μ", phase=FWD,
+                        layer=layer, group=group, shape=stats[0], dims=stats[1],
+                        formula=(f"{mu_sym}: the running average of the batch means"
+                                 if self.inference else self.MU_FORMULA.format(l=layer)), **kind)
+        if not self.inference:
+            b.operation(mu, a.BN_MEAN, [z], phase=FWD, layer=layer, group=group,
+                        label=f"(1/m) Σᵢ {zs}")
+        var = b.quantity(forward_id("sigma2", layer), symbol=var_sym, name="σ²", phase=FWD,
+                         layer=layer, group=group, shape=stats[0], dims=stats[1],
+                         formula=(f"{var_sym}: the running average of the batch variances"
+                                  if self.inference else self.VAR_FORMULA.format(l=layer)), **kind)
+        if not self.inference:
+            b.operation(var, a.BN_VARIANCE, [z, mu], phase=FWD, layer=layer, group=group,
+                        label=f"(1/m) Σᵢ ({zs} − {mu_sym})²")
+        shape, dims = self.columns(layer)
+        norm_sym, tilde_sym = self.sym(self.ZNORM, layer), self.sym(self.ZTILDE, layer)
+        normalized = f"({zs} − {mu_sym}) / √({var_sym} + ε)"
+        z_norm = b.quantity(forward_id(self.ZNORM_ID, layer), symbol=norm_sym,
+                            name=self.ZNORM, kind=a.FORWARD, phase=FWD, layer=layer, group=group,
+                            shape=shape, dims=dims, formula=f"{norm_sym} = {normalized}",
+                            note=f"each unit normalised to mean 0 and variance 1 (ε = {BN_EPSILON:g} "
+                                 "keeps the division finite)")
+        b.operation(z_norm, a.BN_NORMALIZE, [z, mu, var], phase=FWD, layer=layer, group=group,
+                    label=normalized, **{a.EPSILON: BN_EPSILON})
+        gamma = self.add_parameter(b, "gamma", layer, group, stats,
+                                   "γ[{l}]: the scale of each unit, learnt", drawn="γ")
+        beta = self.add_parameter(b, "beta", layer, group, stats,
+                                  "β[{l}]: the shift of each unit, learnt; it takes b[{l}]'s place",
+                                  drawn="β")
+        scaled = f"γ[{layer}] ⊙ {norm_sym} + β[{layer}]"
+        z_tilde = b.quantity(forward_id(self.ZTILDE_ID, layer), symbol=tilde_sym,
+                             name=self.ZTILDE, kind=a.FORWARD, phase=FWD, layer=layer, group=group,
+                             shape=shape, dims=dims, formula=f"{tilde_sym} = {scaled}",
+                             note="the normalised pre-activation with the mean β and spread γ "
+                                  "the network learns")
+        b.operation(z_tilde, a.BN_SCALE_SHIFT, [gamma, z_norm, beta], phase=FWD, layer=layer,
+                    group=group, label=scaled)
+        return z_tilde
+
     def add_cost(self, b: GraphBuilder, group: str | None) -> str:
         formula = self.COST_FORMULA.format(L=self.net.depth)
         if self.net.l2 > 0:
             formula += f" + (λ/2m) {L2_SQUARES}"
-        return head.add_cost(b, group, formula=formula, note=self.COST_NOTE,
-                             regularized=self.net.l2 > 0)
+        note = self.COST_NOTE
+        if self.net.batch_norm:
+            note += "; with batch norm also of γ[l] and β[l], in place of the hidden layers' b[l]"
+        return head.add_cost(b, group, formula=formula, note=note, regularized=self.net.l2 > 0)
 
     # -- dropout (ops/dropout.py) -----------------------------------------------------------------
     def add_mask(self, b: GraphBuilder, layer: int, group: str | None) -> str:
@@ -154,8 +229,8 @@ class ColumnViews:
 
     def linear_input(self, b: GraphBuilder, layer: int) -> str:
         """What layer `layer` + 1 reads when the graph starts after it: A[l], or Ã[l] with
-        dropout on a hidden layer."""
-        group = a.layer_group(layer)
+        dropout on a hidden layer (in A[l]'s group)."""
+        group = self.activation_group(layer)
         if self.net.dropout and layer < self.net.depth:
             return self.add_dropped(b, layer, group)
         return self.add_activation(b, layer, group)
@@ -169,10 +244,15 @@ class ColumnViews:
         for layer in range(first_layer, L + 1):
             group = a.layer_group(layer)
             w = self.add_weights(b, layer, group)
-            bias = self.add_parameter(b, "b", layer, group, self.bias(layer), self.B_FORMULA)
+            normed = self.net.batch_normed(layer)
+            bias = [] if normed else [self.add_parameter(b, "b", layer, group, self.bias(layer),
+                                                         self.B_FORMULA)]
             z = self.add_preactivation(b, layer, group)
-            b.operation(z, a.LINEAR, [w, prev, bias], phase=FWD, layer=layer, group=group,
+            b.operation(z, a.LINEAR, [w, prev, *bias], phase=FWD, layer=layer, group=group,
                         label=self.linear_text(layer))
+            if normed:  # batch norm and g[l] in a group of their own
+                group = a.batch_norm_group(layer)
+                z = self.add_batch_norm(b, layer, group, z)
             act = self.add_activation(b, layer, group)
             fn = self.net.activation(layer)
             b.operation(act, a.SOFTMAX if fn == "softmax" else a.ACTIVATION, [z], phase=FWD,

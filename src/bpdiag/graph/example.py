@@ -32,8 +32,13 @@ class ExampleViews(ColumnViews):
     COST_FORMULA = "J(W, b; X, Y) = (1/m) Σᵢ ℒ(a[{L}](i), y(i))"
     COST_NOTE = "the cost: the mean of the m examples' losses, a function of W[1..L], b[1..L]"
     COST_OP, COST_LABEL = a.MEAN_OVER_EXAMPLES, MEAN_LABEL
+    # batch norm: μ[l], σ²[l] are shared by the m examples, like W[l]; z_norm, z̃ are this one's
+    ZNORM, ZTILDE, ZNORM_ID, ZTILDE_ID = "z_norm", "z̃", "znorm", "ztilde"
+    MU_FORMULA = "μ[{l}] = (1/m) Σᵢ z[{l}](i)"
+    VAR_FORMULA = "σ²[{l}] = (1/m) Σᵢ (z[{l}](i) − μ[{l}])²"
 
 
-def build_example(network: Network, *, m: int | None = None, first_layer: int = 1) -> nx.DiGraph:
+def build_example(network: Network, *, m: int | None = None, first_layer: int = 1,
+                  inference: bool = False) -> nx.DiGraph:
     """The forward graph from `first_layer` on (its input A[first_layer - 1] given)."""
-    return ExampleViews(network, 1, m).forward(first_layer)
+    return ExampleViews(network, 1, m, inference).forward(first_layer)

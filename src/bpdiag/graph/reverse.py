@@ -44,6 +44,8 @@ class _Sum:
     group: str
     operands: list[str] = field(default_factory=list)
     terms: list[str] = field(default_factory=list)
+    extra: dict = field(default_factory=dict)  # attributes of the summing operation (e.g. ε)
+    one_per_line: bool = False  # draw the sum one term a line
 
 
 @dataclass
@@ -120,12 +122,14 @@ class ReversePass:
     def quantity(self, node_id: str, *, like: str, symbol: str, name: str, kind: str,
                  formula: str, note: str, shape: list[str] | None = None,
                  dims: list[int | None] | None = None) -> str:
-        """A backward quantity in the layer of forward quantity `like`, of its shape unless given."""
+        """A backward quantity in the layer of forward quantity `like` (in its group: the
+        layer's, or its batch normalisation's), of its shape unless given."""
         data = self.forward.nodes[like]
         layer = data[a.LAYER]
+        group = data[a.GROUP] if a.is_batch_norm_group(data[a.GROUP]) else a.layer_group(layer)
         return self.builder.quantity(
             node_id, symbol=symbol, name=name, kind=kind, phase=BWD, layer=layer,
-            group=a.layer_group(layer), shape=data[a.SHAPE] if shape is None else shape,
+            group=group, shape=data[a.SHAPE] if shape is None else shape,
             dims=data[a.DIMS] if dims is None else dims, formula=formula, note=note)
 
     def gradient(self, of: str, *, formula: str, note: str) -> str:
@@ -160,9 +164,13 @@ class ReversePass:
         self.gradients[of] = gradient
 
     def contribute(self, of: str, *, op: str, operands: list[str], term: str, label: str,
-                   note: str, layer: int, group: str) -> None:
-        """One consumer's term of the gradient of `of`; the terms are summed when it is needed."""
-        total = self.sums.setdefault(of, _Sum(op, label, note, layer, group))
+                   note: str, layer: int, group: str, one_per_line: bool = False,
+                   **extra) -> None:
+        """One consumer's term of the gradient of `of`; the terms are summed when it is needed
+        (by operation `op`, with the label, note, `extra` attributes and `one_per_line` of the
+        first term)."""
+        total = self.sums.setdefault(of, _Sum(op, label, note, layer, group, extra=extra,
+                                              one_per_line=one_per_line))
         total.operands += operands
         total.terms.append(term)
 
@@ -200,8 +208,11 @@ class ReversePass:
                     self.read(operand, total.group)
             d_node = self.gradient(node, note=total.note,
                                    formula=f"{self.gradient_symbol(node)} = " + " + ".join(total.terms))
+            if total.one_per_line:
+                self.builder.graph.nodes[d_node][a.FORMULA_LINES] = [
+                    ("= " if index == 0 else "+ ") + term for index, term in enumerate(total.terms)]
             self.operation(d_node, total.op, total.operands, label=total.label, layer=total.layer,
-                           group=total.group)
+                           group=total.group, **total.extra)
             self.gradients[node] = d_node
         return self.gradients[node]
 

@@ -274,6 +274,7 @@ class _UnitViews:
         return b.graph
 
 
-def build_unit(network: Network, *, m: int | None = None, first_layer: int = 1) -> nx.DiGraph:
+def build_unit(network: Network, *, m: int | None = None, first_layer: int = 1,
+               inference: bool = False) -> nx.DiGraph:
     """The forward graph, one node per scalar, from `first_layer` on. `m` appears in no shape."""
     return _UnitViews(network, m).forward(first_layer)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from .base import OPS, Op, evaluate, register
 from . import activation, linear, loss, mean, products, softmax, weighted_sum  # noqa: F401
-from . import dropout, l2  # noqa: F401
+from . import batch_norm, dropout, l2  # noqa: F401
 from .rewrites import SHORTCUTS, Shortcut
 
 __all__ = ["OPS", "Op", "evaluate", "register", "SHORTCUTS", "Shortcut"]

@@ -17,8 +17,9 @@ MEAN_LABEL = "(1/m) Σᵢ over the m examples"
 
 
 def _linear(attrs: dict, args: list) -> np.ndarray:
-    w, prev, b = args
-    return w @ prev + b
+    """W A + b, or W A without a bias (a batch-normed layer, whose β[l] takes b[l]'s place)."""
+    w, prev, *bias = args
+    return w @ prev + bias[0] if bias else w @ prev
 
 
 def _matmul(attrs: dict, args: list) -> np.ndarray:
@@ -45,6 +46,8 @@ def _batch_parameters(step, layer: int, group: str, w: str, bias: str, d_z: str,
                         note=f"∂J/∂W[{layer}], the sought gradient; shaped like W[{layer}]")
     step.operation(d_w, a.MATMUL, [d_z, prev], layer=layer, group=group,
                    label=f"(1/m) {dz} {prev_sym}ᵀ", **{a.TRANSPOSE: "right", a.SCALE: "1/m"})
+    if bias is None:
+        return
     d_b = step.gradient(bias, formula=f"db[{layer}] = (1/m) Σᵢ {dz}(i)",
                         note=f"∂J/∂b[{layer}], the sought gradient: the mean of dZ's columns")
     step.operation(d_b, a.MEAN, [d_z], layer=layer, group=group,
@@ -65,6 +68,8 @@ def _example_parameters(step, layer: int, group: str, w: str, bias: str, d_z: st
         note=f"∂J/∂W[{layer}], the sought gradient: the mean of the m examples' dW[{layer}](i)")
     step.operation(d_w, a.MEAN_OVER_EXAMPLES, [per_example], layer=layer, group=group,
                    label=MEAN_LABEL)
+    if bias is None:
+        return
     d_b = step.gradient(
         bias, formula=f"db[{layer}] = (1/m) Σᵢ {dz}(i)",
         note=f"∂J/∂b[{layer}], the sought gradient: each example's db[{layer}](i) is its {dz}")
@@ -75,7 +80,8 @@ PARAMETER_GRADIENTS = {"batch": _batch_parameters, "example": _example_parameter
 
 
 def linear_rule(step, op: str, d_z: str) -> None:
-    w, prev, bias = step.operands(op)
+    w, prev, *bias = step.operands(op)
+    bias = bias[0] if bias else None  # a batch-normed layer has no b[l]
     layer, group = step.attr(op, a.LAYER), step.attr(op, a.GROUP)
     prev = step.read(prev, group)
     PARAMETER_GRADIENTS[step.granularity](step, layer, group, w, bias, d_z, prev)
