@@ -47,3 +47,21 @@ def golden(request):
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None and not os.environ.get("BPDIAG_DOT"),
                                reason="Graphviz's dot is not installed")
+
+
+def assert_check_passes(network, granularity: str, seed: int, m: int = 3) -> None:
+    """The numeric check of `network` at `granularity`: every view to layer K agrees, the
+    example and unit views equal the batch view, and no gradient (nor a shortcut route, which
+    evaluate() compares) disagrees with central differences. Views too large to draw are
+    skipped by the caller's hypothesis `assume`."""
+    from hypothesis import assume
+
+    from bpdiag.graph.unit import MAX_UNIT_NODES, unit_node_count
+    from bpdiag.verify import check
+    from bpdiag.views import View
+
+    assume(granularity != "unit" or unit_node_count(network, View(1, "unit")) <= MAX_UNIT_NODES)
+    report = check(network, m=m, seed=seed, view=granularity)
+    assert report.views_agree
+    assert all(report.verdict(key) != "fail" for key in report.errors), report.errors
+    assert report.ok

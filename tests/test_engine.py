@@ -8,7 +8,7 @@ import json
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bpdiag.cli import cli
@@ -16,13 +16,14 @@ from bpdiag.execute import forward_values
 from bpdiag.explanation.steps import explain_view
 from bpdiag.graph import attrs as a
 from bpdiag.graph import build_graph
-from bpdiag.graph.unit import MAX_UNIT_NODES, unit_node_count
+from bpdiag.graph.unit import unit_node_count
 from bpdiag.legend import build_legend, default_title
 from bpdiag.model import HIDDEN_ACTIVATIONS, OUTPUTS, Network, SpecError
 from bpdiag.ops import OPS, SHORTCUTS
 from bpdiag.profiles import builtin
 from bpdiag.spec import parse_spec
 from bpdiag.verify import check, random_problem
+from conftest import assert_check_passes
 from bpdiag.views import GRANULARITIES, View, all_views
 
 HEADS = {"sigmoid": (2, 3, 2, 1), "softmax": (2, 3, 3), "linear": (3, 2, 2)}
@@ -50,13 +51,7 @@ def networks(draw) -> Network:
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(networks(), st.sampled_from(GRANULARITIES), st.integers(0, 3))
 def test_derived_gradients_equal_finite_differences(network, granularity, seed):
-    assume(granularity != "unit" or unit_node_count(network, View(1, "unit")) <= MAX_UNIT_NODES)
-    report = check(network, m=3, seed=seed, view=granularity)
-    # every view to layer K agrees, the example and unit views equal the batch view, and no
-    # gradient (nor a shortcut route, which evaluate() compares) disagrees with central differences
-    assert report.views_agree
-    assert all(report.verdict(key) != "fail" for key in report.errors), report.errors
-    assert report.ok
+    assert_check_passes(network, granularity, seed)
 
 
 @pytest.mark.parametrize("output", OUTPUTS)

@@ -9,7 +9,7 @@ import json
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bpdiag.cli import cli
@@ -18,7 +18,6 @@ from bpdiag.execute import forward_values
 from bpdiag.explanation.steps import explain_view
 from bpdiag.graph import attrs as a
 from bpdiag.graph import build_graph
-from bpdiag.graph.unit import MAX_UNIT_NODES, unit_node_count
 from bpdiag.legend import build_legend
 from bpdiag.model import HIDDEN_ACTIVATIONS, OUTPUTS, Network, SpecError
 from bpdiag.npzdata import DataError, from_arrays
@@ -27,7 +26,7 @@ from bpdiag.spec import parse_spec
 from bpdiag.training import train
 from bpdiag.verify import check, random_problem
 from bpdiag.views import GRANULARITIES, View, all_views, file_stem
-from conftest import needs_dot
+from conftest import assert_check_passes, needs_dot
 
 HEADS = {"sigmoid": (2, 3, 2, 1), "softmax": (2, 3, 2, 3), "linear": (3, 2, 2, 2)}
 
@@ -56,11 +55,7 @@ def regularised_networks(draw) -> Network:
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(regularised_networks(), st.sampled_from(GRANULARITIES), st.integers(0, 3))
 def test_regularised_gradients_equal_finite_differences(network, granularity, seed):
-    assume(granularity != "unit" or unit_node_count(network, View(1, "unit")) <= MAX_UNIT_NODES)
-    report = check(network, m=3, seed=seed, view=granularity)
-    assert report.views_agree
-    assert all(report.verdict(key) != "fail" for key in report.errors), report.errors
-    assert report.ok
+    assert_check_passes(network, granularity, seed)
 
 
 @pytest.mark.parametrize("output", OUTPUTS)
