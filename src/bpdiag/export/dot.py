@@ -42,11 +42,8 @@ def layer_spacing(graph: nx.DiGraph) -> dict[tuple[str, str], int]:
     begins (the nodes that must precede v inside its own group, such as g'(Z) beside dA): the
     layers then sit side by side and the diagram grows in one direction only.
     """
-    members: dict[str, list[str]] = {}
-    for node, data in graph.nodes(data=True):
-        if data.get(a.GROUP):
-            members.setdefault(data[a.GROUP], []).append(node)
-    ranks = {group: rows.local_ranks(graph, nodes) for group, nodes in members.items()}
+    ranks = {group: rows.local_ranks(graph, nodes)
+             for group, nodes in rows.group_members(graph).items()}
     spacing = {}
     for source, target in graph.edges:
         if not rows.crosses_groups(graph, source, target):

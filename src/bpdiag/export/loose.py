@@ -12,10 +12,7 @@ import networkx as nx
 
 from .. import labels
 from ..graph import attrs as a
-
-
-def members(graph: nx.DiGraph, group: str) -> list[str]:
-    return [node for node, data in graph.nodes(data=True) if data.get(a.GROUP) == group]
+from .rows import group_members
 
 
 def _loose(graph: nx.DiGraph) -> list[str]:
@@ -28,7 +25,7 @@ def sources_before(graph: nx.DiGraph, names: dict[str, str]) -> list[str]:
     groups = labels.groups_in_order(graph)
     if not groups:
         return []
-    first = set(members(graph, groups[0]))
+    first = set(group_members(graph)[groups[0]])
     statements = []
     for node in _loose(graph):
         if graph.in_degree(node) == 0 and any(s in first for s in graph.successors(node)):
@@ -53,7 +50,7 @@ def notes_after(graph: nx.DiGraph, names: dict[str, str]) -> list[str]:
     groups = labels.groups_in_order(graph)
     if not groups:
         return []
-    last = members(graph, groups[-1])
+    last = group_members(graph)[groups[-1]]
     ends = [node for node in last if not any(s in last for s in graph.successors(node))]
     return [f"{names[end]} -> {names[note]} [style=invis]"
             for note in _loose(graph) if graph.nodes[note][a.KIND] == a.ANNOTATION for end in ends]

@@ -50,7 +50,7 @@ def local_ranks(graph: nx.DiGraph, members: list[str]) -> dict[str, int]:
 def row_chains(graph: nx.DiGraph, on_chain) -> list[list[str]]:
     """Per group, in the pass's order (the rows from top to bottom), the nodes of its chain
     sorted by their rank inside the group; a group without chain nodes uses all of its nodes."""
-    members = _members(graph)
+    members = group_members(graph)
     chains = []
     for group in labels.groups_in_order(graph):
         nodes = members[group]
@@ -60,7 +60,8 @@ def row_chains(graph: nx.DiGraph, on_chain) -> list[list[str]]:
     return chains
 
 
-def _members(graph: nx.DiGraph) -> dict[str, list[str]]:
+def group_members(graph: nx.DiGraph) -> dict[str, list[str]]:
+    """Each layer's (or the cost's) group and its nodes, in insertion order."""
     members: dict[str, list[str]] = {}
     for node, data in graph.nodes(data=True):
         if data.get(a.GROUP):
@@ -71,7 +72,7 @@ def _members(graph: nx.DiGraph) -> dict[str, list[str]]:
 def row_heads(graph: nx.DiGraph) -> list[str]:
     """Per group, in the pass's order, the node the group's longest path starts from (the
     first such in insertion order): the node farthest from the row's end."""
-    members = _members(graph)
+    members = group_members(graph)
     heads = []
     for group in labels.groups_in_order(graph):
         inside = graph.subgraph(members[group])
