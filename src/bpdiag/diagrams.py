@@ -147,7 +147,7 @@ def _render_graph(network: Network, view: View, graph, formats: tuple[str, ...],
 
 def _draw(network: Network, graph, formats: list[str], options: RenderOptions,
           cancel: threading.Event | None) -> dict[str, bytes]:
-    dot, legend, title, profile = dot_stage(network, graph, options)
+    dot, legend, title, profile = dot_stage(network, graph, options, cancel)
     outputs: dict[str, bytes] = {}
     if "dot" in formats:
         outputs["dot"] = dot.source.encode("utf-8")
@@ -161,10 +161,12 @@ def _draw(network: Network, graph, formats: list[str], options: RenderOptions,
     return outputs
 
 
-def dot_stage(network: Network, graph, options: RenderOptions):
-    """The DOT of a view's graph, with its legend (or None), title and notation profile."""
+def dot_stage(network: Network, graph, options: RenderOptions,
+              cancel: threading.Event | None = None):
+    """The DOT of a view's graph, with its legend (or None), title and notation profile. The
+    rows layout runs Graphviz once here, for each row's own layout (bpdiag.export.rows)."""
     from . import __version__
-    from .export.dot import to_dot
+    from .layouts import stacked
     from .legend import build_legend, default_title, to_graphviz_table
 
     profile = load_profile(options.notation)
@@ -173,8 +175,18 @@ def dot_stage(network: Network, graph, options: RenderOptions):
         legend = build_legend(graph, version=__version__, network_text=network.describe(),
                               title=options.title, license=options.license, notation=profile)
     title = options.title or default_title(graph)
-    dot = to_dot(graph, title=title, legend_table=to_graphviz_table(legend) if legend else None,
-                 dpi=DPI, notation=profile, layout=options.layout)
+    table = to_graphviz_table(legend) if legend else None
+    if stacked(options.layout):
+        from .export.render import run_dot
+        from .export.rows import composed_dot
+
+        dot = composed_dot(graph, lambda source, formats: run_dot(source, formats, cancel),
+                           title=title, legend_table=table, dpi=DPI, notation=profile)
+    else:
+        from .export.dot import to_dot
+
+        dot = to_dot(graph, title=title, legend_table=table, dpi=DPI, notation=profile,
+                     layout=options.layout)
     return dot, legend, title, profile
 
 

@@ -17,7 +17,8 @@ from ..graph import attrs as a
 from ..profiles import Profile, load_profile
 from ..richtext import to_graphviz
 from .. import layouts
-from . import loose, rows
+from . import loose
+from .groups import crosses_groups, group_members, local_ranks
 
 LEGEND_ID = "legend"
 
@@ -42,11 +43,10 @@ def layer_spacing(graph: nx.DiGraph) -> dict[tuple[str, str], int]:
     begins (the nodes that must precede v inside its own group, such as g'(Z) beside dA): the
     layers then sit side by side and the diagram grows in one direction only.
     """
-    ranks = {group: rows.local_ranks(graph, nodes)
-             for group, nodes in rows.group_members(graph).items()}
+    ranks = {group: local_ranks(graph, nodes) for group, nodes in group_members(graph).items()}
     spacing = {}
     for source, target in graph.edges:
-        if not rows.crosses_groups(graph, source, target):
+        if not crosses_groups(graph, source, target):
             continue
         group_u, group_v = graph.nodes[source][a.GROUP], graph.nodes[target][a.GROUP]
         ahead = ranks[group_v]
@@ -73,7 +73,7 @@ def _on_spine(graph: nx.DiGraph, node: str) -> bool:
     return data.get(a.NAME) in _SPINE and data[a.KIND] in (a.FORWARD, a.GRADIENT)
 
 
-def _node_attrs(graph: nx.DiGraph, node: str, profile: Profile, layout: str) -> dict[str, str]:
+def node_attrs(graph: nx.DiGraph, node: str, profile: Profile, layout: str) -> dict[str, str]:
     data = graph.nodes[node]
     style = styles.node_style(data)
     font = styles.font()
@@ -128,65 +128,87 @@ def tooltip_text(text: str) -> str:
     return graphviz.nohtml(text.replace("\\", "\\\\\\\\").replace("&", "&amp;"))
 
 
-def to_dot(graph: nx.DiGraph, *, title: str, legend_table: str | None = None,
-           dpi: int = 150, notation: Profile | str | None = None,
-           layout: str = layouts.DEFAULT_LAYOUT) -> graphviz.Digraph:
-    """The Digraph of one view; `legend_table` is a Graphviz HTML TABLE drawn as one node.
-    Labels are drawn in the `notation` profile (default: the course's); `layout` is one of
-    bpdiag.layouts.LAYOUTS."""
-    profile = load_profile(notation)
+def graph_attrs(title: str, layout: str, backward: bool, dpi: int) -> dict[str, str]:
+    """The graph's own attributes: direction, spacing, fonts, resolution."""
     font = styles.font()
-    group_look = styles.group_style()
-    names = dot_names(graph)
-    backward = graph.graph.get("view", "forward") != "forward"
+    return {"rankdir": layouts.direction(layout, backward), "newrank": "true",
+            "splines": "polyline", "nodesep": "0.2", "ranksep": "0.45", "pad": "0.25",
+            "fontname": font.family, "fontsize": f"{font.size:g}", "dpi": str(dpi),
+            "bgcolor": "white", "id": "bpdiag"}
+
+
+def new_digraph(title: str, attrs: dict[str, str]) -> graphviz.Digraph:
+    """An empty Digraph with the graph's attributes and the nodes' and edges' font."""
+    font = styles.font()
     dot = graphviz.Digraph(name=dot_name(title), engine="dot")
-    dot.attr("graph", rankdir=layouts.direction(layout, backward), newrank="true", splines="polyline",
-             nodesep="0.2", ranksep="0.45", pad="0.25", fontname=font.family,
-             fontsize=f"{font.size:g}", dpi=str(dpi), bgcolor="white", id="bpdiag")
+    dot.attr("graph", **attrs)
     dot.attr("node", fontname=font.family, fontsize=f"{font.size:g}")
     dot.attr("edge", fontname=font.family)
+    return dot
+
+
+def cluster_attrs(graph: nx.DiGraph, group: str) -> dict[str, str]:
+    """A layer's group as a Graphviz cluster: its title, fill and border."""
+    font = styles.font()
+    look = styles.group_style()
+    fill = look["cost_fill"] if group == a.COST_GROUP else look["fill"]
+    return {"label": labels.group_label(graph, group), "labeljust": "l",
+            "style": "rounded,filled," + _LINES[look["border_style"]], "fillcolor": fill,
+            "color": look["border"], "fontsize": f"{font.group:g}", "id": f"group:{group}",
+            "margin": "12"}
+
+
+def legend_node(legend_table: str) -> dict[str, str]:
+    """The legend, one node drawing the Graphviz HTML TABLE `legend_table`."""
+    return {"label": f"<{legend_table}>", "shape": "plain", "id": LEGEND_ID}
+
+
+def edge_attrs(graph: nx.DiGraph, source: str, target: str) -> dict[str, str]:
+    """An edge's look, and the weight that keeps the chain from layer to layer straight."""
+    attrs = _edge_attrs(graph.edges[source, target].get(a.ROLE))
+    if _on_spine(graph, source) and _on_spine(graph, target):
+        attrs["weight"] = "20"
+    return attrs
+
+
+def to_dot(graph: nx.DiGraph, *, title: str, legend_table: str | None = None,
+           dpi: int = 150, notation: Profile | str | None = None,
+           layout: str = "column") -> graphviz.Digraph:
+    """The Digraph of one view laid out by one dot run: the `column` or the `strip` layout
+    (bpdiag.layouts; `rows` is composed from one such run per row, bpdiag.export.rows);
+    `legend_table` is a Graphviz HTML TABLE drawn as one node. Labels are drawn in the
+    `notation` profile (default: the course's)."""
+    if layouts.stacked(layout):
+        raise ValueError("the rows layout is composed by bpdiag.export.rows.composed_dot")
+    profile = load_profile(notation)
+    names = dot_names(graph)
+    backward = graph.graph.get("view", "forward") != "forward"
+    dot = new_digraph(title, graph_attrs(title, layout, backward, dpi))
 
     members: dict[str | None, list[str]] = {}
     for node, data in graph.nodes(data=True):
         members.setdefault(data.get(a.GROUP), []).append(node)
     for node in members.get(None, []):
-        dot.node(names[node], **_node_attrs(graph, node, profile, layout))
+        dot.node(names[node], **node_attrs(graph, node, profile, layout))
     for group in labels.groups_in_order(graph):
-        fill = group_look["cost_fill"] if group == a.COST_GROUP else group_look["fill"]
         with dot.subgraph(name=f"cluster_{group}") as cluster:
-            cluster.attr(label=labels.group_label(graph, group), labeljust="l", style="rounded,filled,"
-                         + _LINES[group_look["border_style"]], fillcolor=fill,
-                         color=group_look["border"], fontsize=f"{font.group:g}", id=f"group:{group}",
-                         margin="12")
+            cluster.attr(**cluster_attrs(graph, group))
             for node in members[group]:
-                cluster.node(names[node], **_node_attrs(graph, node, profile, layout))
+                cluster.node(names[node], **node_attrs(graph, node, profile, layout))
     if legend_table is not None:
-        dot.node(LEGEND_ID, label=f"<{legend_table}>", shape="plain", id=LEGEND_ID)
+        dot.node(LEGEND_ID, **legend_node(legend_table))
         if layouts.legend_after_the_pass(layout):
-            # a rank of its own where the pass ends (in rows: left of a back-propagation view,
-            # whose lower rows leave room there, right of a forward one; below a column):
-            # ranked after every row's end, so that it shares its rank with no node of the pass
+            # a rank of its own below the column, ranked after every group's end, so that it
+            # shares its rank with no node of the pass
             for node in loose.ends(graph):
                 dot.body.append(f"\t{names[node]} -> {LEGEND_ID} [style=invis weight=0]\n")
-    stacked = layouts.stacked(layout)
-    spacing = {} if stacked else layer_spacing(graph)
-    for source, target, data in graph.edges(data=True):
-        attrs = _edge_attrs(data.get(a.ROLE))
+    spacing = layer_spacing(graph)
+    for source, target in graph.edges:
+        attrs = edge_attrs(graph, source, target)
         if (source, target) in spacing:
             attrs["minlen"] = str(spacing[source, target])
-        if stacked and rows.crosses_groups(graph, source, target):
-            dot.edge(names[target], names[source], **attrs, **rows.WRAP_EDGE)
-            continue
-        if _on_spine(graph, source) and _on_spine(graph, target):
-            attrs["weight"] = "20"  # keep the chain straight
         dot.edge(names[source], names[target], **attrs)
-    if stacked:
-        chains = rows.row_chains(graph, lambda node: _on_spine(graph, node))
-        placement = rows.row_constraints(graph, chains, names) + loose.sources_before(graph, names)
-    elif layout == "column":
-        placement = loose.sources_before(graph, names) + loose.notes_after(graph, names)
-    else:
-        placement = []
-    for statement in placement:
-        dot.body.append(f"\t{statement}\n")
+    if layout == "column":
+        for statement in loose.sources_before(graph, names) + loose.notes_after(graph, names):
+            dot.body.append(f"\t{statement}\n")
     return dot

@@ -12,7 +12,7 @@ import networkx as nx
 
 from .. import labels
 from ..graph import attrs as a
-from .rows import group_members
+from .groups import group_members
 
 
 def _loose(graph: nx.DiGraph) -> list[str]:
