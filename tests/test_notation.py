@@ -265,6 +265,25 @@ def test_a_user_profile_falls_back_to_the_course_rows_rewritten():
     assert profile.key_text("data", "data: X, Y, fixed (J ...)") == "data: X, Y, fixed (J ...)"
 
 
+def test_a_user_profile_leaves_the_names_and_operators_it_lacks_to_the_course():
+    """A user's file that says nothing of batch norm draws its quantities in the course's letters
+    with the file's layer style, its rows the course's, and keeps the course's operators
+    beside its own (the README's fallback)."""
+    profile = parse_profile('profile = "mine"\n[style]\nlayer = "superscript"\n'
+                            '[names]\ndW = "∂J/∂W"\n[operators]\n"⊙" = "Hadamard product"\n')
+    graph = build_graph(bpdiag.Network((2, 3, 2, 1), batch_norm=True), View(1))
+    assert profile.rewrite("dγ[2] = (1/m) Σᵢ dZ̃[2](i) ⊙ Z_norm[2](i)") == \
+        "dγ^{2} = (1/m) Σᵢ dZ̃^{2}(i) ⊙ Z_norm^{2}(i)"
+    assert not profile.writes_row("dγ")
+    assert profile.legend_row("dγ") == ("dγ^{l}", "∂J/∂γ^{l} = (1/m) Σᵢ dZ̃^{l}(i) ⊙ Z_norm^{l}(i)",
+                                        "(n^{l}, 1)")
+    legend = build_legend(graph, version="0", network_text="n", title=None, license=None,
+                          notation=profile)
+    operators = dict(legend.operators)
+    assert list(operators)[0] == "⊙" and operators["⊙"] == "Hadamard product"
+    assert operators["ε"].startswith("batch norm's small constant") and "n^{l}" in operators
+
+
 # -- the command line and the API ----------------------------------------------------------
 
 def test_render_notation_on_the_command_line(tmp_path):

@@ -32,8 +32,10 @@ A profile file (TOML) says:
     [key]                                  # the colour key's texts, by kind (styles.toml)
     gradient = "gradient: δ, ∂C/∂w, ∂C/∂b"
 
-Names and symbols a file leaves out fall back to the course's (`dls`), rewritten with the
-file's own names and style, so a small file only says what differs.
+What a file leaves out is the course's (`dls`), rewritten with the file's own names and style,
+so a small file only says what differs: a name it does not give is drawn in the course's letters,
+a legend row (`writes_row`), an operator or a colour-key text it does not give is the course's.
+The builtin profiles give every name and row a view draws (tests/test_notation.py).
 """
 
 from __future__ import annotations
