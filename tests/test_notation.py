@@ -212,8 +212,9 @@ def test_richtext_draws_braced_superscripts_without_braces():
 
 def test_nielsen_labels_carry_no_course_symbols():
     nielsen = load_profile("nielsen")
-    course = re.compile(r"\b(?:dW|dZ|dA|db|dz|da|dw|W|Z|A|J)\[|ℒ")
-    for graph in every_graph():
+    course = re.compile(r"\b(?:dW|dZ|dA|db|dz|da|dw|W|Z|A|J|D)\[|ℒ|Z_norm|Z̃|Ã|dγ|dβ|dμ|dσ²|"
+                        r"\[(?:\d+|l|L|l-1)\]")
+    for graph in every_option_graph():
         for node in graph:
             label = node_label(graph, node, nielsen).plain
             assert not course.search(label), (node, label)
