@@ -1,10 +1,13 @@
 """Notation profiles (--notation dls|nielsen|FILE.toml): what they change, and what they never do."""
 
+import itertools
 import re
+from functools import lru_cache
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from lxml import etree
 
 import bpdiag
 from bpdiag.cli import cli
@@ -13,12 +16,14 @@ from bpdiag.errors import InputError
 from bpdiag.graph import attrs as a
 from bpdiag.graph import build_graph
 from bpdiag.labels import node_description, node_label
-from bpdiag.legend import build_legend, to_plain
-from bpdiag.profiles import (BUILTIN, NODE_NAMES, _TOKEN, load_profile, parse_profile,
-                             plain_superscripts)
+from bpdiag.legend import build_legend, row_names, to_plain
+from bpdiag.model import DEFAULT_SIZES_FOR, OUTPUTS, SpecError
+from bpdiag.profiles import (BUILTIN, DEFAULT, NAME_KEYS, NODE_NAMES, _TOKEN, _name_key,
+                             load_profile, names_in, parse_profile, plain_superscripts)
 from bpdiag.richtext import SUB, SUP, parse
-from bpdiag.views import GRANULARITIES, View
+from bpdiag.views import GRANULARITIES, View, all_views
 
+SVG, XLINK = "http://www.w3.org/2000/svg", "http://www.w3.org/1999/xlink"
 ROOT = Path(__file__).resolve().parents[1]
 NOTATION = ROOT / "templates" / "notation"
 USER_EXAMPLE = NOTATION / "example-user.toml"
@@ -40,25 +45,132 @@ def course_texts(graph):
             yield data[a.LABEL]
 
 
+@lru_cache(maxsize=None)
+def every_option_graph():
+    """The graph of every view bpdiag draws of a network with every combination of the options
+    that add quantities (each output head, batch norm, dropout, L2): forward (in training and at
+    inference) and back-propagation to each layer, at each granularity. A view the tool refuses
+    (the unit view with batch norm) is left out, as the tool leaves it out."""
+    graphs = []
+    for output, batch_norm, keep_prob, l2 in itertools.product(OUTPUTS, (False, True), (1, 0.8),
+                                                               (0, 0.1)):
+        network = bpdiag.Network(DEFAULT_SIZES_FOR[output], output=output,
+                                 batch_norm=batch_norm, keep_prob=keep_prob, l2=l2)
+        for granularity in GRANULARITIES:
+            for view in all_views(network, granularity):
+                for inference in (False, True) if view.is_forward else (False,):
+                    try:
+                        graphs.append(build_graph(network, view, inference=inference))
+                    except SpecError:
+                        continue
+    return tuple(graphs)
+
+
+def quantities(graph):
+    return [data for _, data in graph.nodes(data=True) if data[a.KIND] in a.QUANTITY_KINDS]
+
+
+def rewritten_texts(graph):
+    """Every text of the graph a profile rewrites for the labels, tooltips and legend: symbols,
+    shapes, formulas, notes, cache notes and operation labels."""
+    for _, data in graph.nodes(data=True):
+        yield from (data.get(a.SYMBOL, ""), data.get(a.FORMULA, ""), data.get(a.NOTE, ""),
+                    data.get(a.LABEL, ""), *data.get(a.FORMULA_LINES, ()),
+                    *data.get(a.CACHED_FOR, ()), *data.get(a.SHAPE, ()))
+
+
+def unnamed_letters(symbol, operators):
+    """The letters of a quantity's symbol that are neither a name profiles rewrite nor one of
+    the course's operators (m, λ, ...) nor a unit index: what no profile could rename."""
+    rest = _TOKEN.sub(lambda match: " " if _name_key(match) else match.group(0), symbol)
+    rest = re.sub(r"_[0-9a-z]+", " ", rest)
+    for operator in sorted(operators, key=len, reverse=True):
+        rest = rest.replace(operator, " ")
+    return re.findall(r"[^\W\d_]", rest)
+
+
 @pytest.mark.parametrize("path", sorted(NOTATION.glob("*.toml")), ids=lambda p: p.name)
 def test_every_profile_file_validates(path):
     profile = load_profile(str(path))
     assert profile.name and profile.operators or path == USER_EXAMPLE
 
 
-@pytest.mark.parametrize("name", BUILTIN)
-def test_builtin_profiles_have_a_row_for_every_name_every_view_draws(name):
+def test_every_option_graph_covers_every_name_a_profile_may_give():
+    graphs = every_option_graph()
+    drawn_rows = {data[a.NAME] for graph in graphs for data in quantities(graph)}
+    assert drawn_rows == set(NODE_NAMES) == set(load_profile(DEFAULT).symbols)
+    drawn_names = set().union(*(names_in(text) for graph in graphs
+                                for text in rewritten_texts(graph)))
+    assert drawn_names == set(NAME_KEYS)
+
+
+def test_every_drawn_symbol_is_made_of_names_a_profile_can_rename():
+    operators = [op for op, _ in load_profile(DEFAULT).operators]
+    for graph in every_option_graph():
+        for data in quantities(graph):
+            symbol = data[a.SYMBOL]
+            if re.fullmatch(r"[\w-]+(?: [\w-]+)+", symbol):  # a phrase: 'cross-entropy cost'
+                continue
+            assert not unnamed_letters(symbol, operators), (
+                f"{symbol!r}: add its name to profiles.BASE_NAMES and to every profile's [names]")
+
+
+@pytest.mark.parametrize("name", [name for name in BUILTIN if name != DEFAULT])
+def test_builtin_profiles_name_every_name_a_view_draws(name):
     profile = load_profile(name)
-    for graph in every_graph():
-        used = {d[a.NAME] for _, d in graph.nodes(data=True) if d[a.KIND] in a.QUANTITY_KINDS}
-        assert used <= set(NODE_NAMES)
-        assert used <= set(profile.symbols), used - set(profile.symbols)
+    drawn = set().union(*(names_in(text) for graph in every_option_graph()
+                          for text in rewritten_texts(graph)))
+    missing = sorted(drawn - set(profile.names))
+    assert not missing, f"notation/{name}.toml: add {', '.join(missing)} to [names]"
+
+
+@pytest.mark.parametrize("name", BUILTIN)
+def test_builtin_profiles_write_the_row_of_every_quantity_a_view_draws(name):
+    """Every row the legend of any view shows is the profile's own (not the course's fallback),
+    with the course's shape in the profile's letters, and the profile explains every operator
+    the course's legend would."""
+    profile, course = load_profile(name), load_profile(DEFAULT)
+    missing, shapes, operators = {}, set(), set()
+    own_operators = {op for op, _ in profile.operators}
+    for graph in every_option_graph():
+        granularity, output = graph.graph["granularity"], graph.graph["output"]
+        rows = row_names(graph)
+        assert {data[a.NAME] for data in quantities(graph)} <= set(rows)
+        for row in rows:
+            if not profile.writes_row(row, granularity, output):
+                missing.setdefault(f"symbols.{row}", set()).add(f"{granularity} {output}")
+                continue
+            shape = profile.legend_row(row, granularity, output)[2]
+            if shape != profile.rewrite(course.legend_row(row, granularity, output)[2]):
+                shapes.add(f"symbols.{row} ({granularity}, {output}): {shape}")
         legend = build_legend(graph, version="0", network_text="n", title=None, license=None,
                               notation=profile)
-        # the loss also gets a row where an operation's label names it (∂ℒ/∂A in back-propagation)
-        labelled = any("ℒ" in str(d.get(a.LABEL, "")) for _, d in graph.nodes(data=True))
-        assert len(legend.notation) == len(used | ({"ℒ"} if labelled else set()))
+        assert len(legend.notation) == len(rows)
         assert f"notation: {name}" in " ".join(legend.facts)
+        course_legend = build_legend(graph, version="0", network_text="n", title=None,
+                                     license=None, notation=course)
+        operators |= {profile.rewrite(op) for op, _ in course_legend.operators} - own_operators
+    assert not missing, f"notation/{name}.toml lacks " + "; ".join(
+        f"{row} ({', '.join(sorted(views))})" for row, views in sorted(missing.items()))
+    assert not shapes, "shapes unlike the course's: " + "; ".join(sorted(shapes))
+    assert not operators, f"notation/{name}.toml: add {', '.join(sorted(operators))} to [operators]"
+
+
+def test_a_batch_norm_symbol_of_the_profile_reaches_the_svg():
+    network = bpdiag.Network((2, 3, 2, 1), batch_norm=True)
+    svg = etree.fromstring(bpdiag.render(network, 1, notation="nielsen").to_bytes("svg"))
+    node = svg.find(f".//{{{SVG}}}g[@id='bwd:L1:dgamma']")
+    label = [" ".join("".join(text.itertext()).split()) for text in node.iter(f"{{{SVG}}}text")]
+    assert label[0] == "∂C/∂γ1"  # ∂C/∂γ with the layer, 1, as a superscript tspan
+    assert label[0].replace("1", "") == load_profile("nielsen").names["dγ"]
+    tooltip = node.find(f".//{{{SVG}}}a").get(f"{{{XLINK}}}title")
+    assert tooltip.startswith("∂C/∂γ¹ = (1/m) Σᵢ ∂C_x/∂z̃¹(i) ⊙ z_norm¹(i)")
+    legend = " ".join(" ".join(svg.find(f".//{{{SVG}}}g[@id='legend']").itertext()).split())
+    assert "∂C/∂γ l" in legend and "dγ" not in legend and "Z_norm" not in legend
+    assert "ε batch norm's small constant" in legend  # the operator's row
+    assert "μˡ, σ²ˡ over the m examples of the batch, so δˡ takes" in legend  # a fact, rewritten
+    course = bpdiag.render(network, 1).to_bytes("svg").decode()
+    assert "∂C/∂γ" not in course and "dγ" in course
 
 
 def test_the_course_profile_rewrites_nothing_even_token_by_token():
@@ -100,8 +212,9 @@ def test_richtext_draws_braced_superscripts_without_braces():
 
 def test_nielsen_labels_carry_no_course_symbols():
     nielsen = load_profile("nielsen")
-    course = re.compile(r"\b(?:dW|dZ|dA|db|dz|da|dw|W|Z|A|J)\[|ℒ")
-    for graph in every_graph():
+    course = re.compile(r"\b(?:dW|dZ|dA|db|dz|da|dw|W|Z|A|J|D)\[|ℒ|Z_norm|Z̃|Ã|dγ|dβ|dμ|dσ²|"
+                        r"\[(?:\d+|l|L|l-1)\]")
+    for graph in every_option_graph():
         for node in graph:
             label = node_label(graph, node, nielsen).plain
             assert not course.search(label), (node, label)
@@ -151,6 +264,25 @@ def test_a_user_profile_falls_back_to_the_course_rows_rewritten():
     assert profile.legend_row("Z") == ("Z^{l}", "pre-activation W^{l} A^{l-1} + b^{l}", "(n^{l}, m)")
     assert profile.key_text("gradient", "") == "gradient: dA, dZ, ∂J/∂W, ∂J/∂b"
     assert profile.key_text("data", "data: X, Y, fixed (J ...)") == "data: X, Y, fixed (J ...)"
+
+
+def test_a_user_profile_leaves_the_names_and_operators_it_lacks_to_the_course():
+    """A user's file that says nothing of batch norm draws its quantities in the course's letters
+    with the file's layer style, its rows the course's, and keeps the course's operators
+    beside its own (the README's fallback)."""
+    profile = parse_profile('profile = "mine"\n[style]\nlayer = "superscript"\n'
+                            '[names]\ndW = "∂J/∂W"\n[operators]\n"⊙" = "Hadamard product"\n')
+    graph = build_graph(bpdiag.Network((2, 3, 2, 1), batch_norm=True), View(1))
+    assert profile.rewrite("dγ[2] = (1/m) Σᵢ dZ̃[2](i) ⊙ Z_norm[2](i)") == \
+        "dγ^{2} = (1/m) Σᵢ dZ̃^{2}(i) ⊙ Z_norm^{2}(i)"
+    assert not profile.writes_row("dγ")
+    assert profile.legend_row("dγ") == ("dγ^{l}", "∂J/∂γ^{l} = (1/m) Σᵢ dZ̃^{l}(i) ⊙ Z_norm^{l}(i)",
+                                        "(n^{l}, 1)")
+    legend = build_legend(graph, version="0", network_text="n", title=None, license=None,
+                          notation=profile)
+    operators = dict(legend.operators)
+    assert list(operators)[0] == "⊙" and operators["⊙"] == "Hadamard product"
+    assert operators["ε"].startswith("batch norm's small constant") and "n^{l}" in operators
 
 
 # -- the command line and the API ----------------------------------------------------------

@@ -53,7 +53,7 @@ def build_legend(graph: nx.DiGraph, *, version: str, network_text: str, title: s
     if license:
         facts.append(f"licence: {license}")
     if graph.graph.get("batch_norm"):
-        facts.append(BATCH_NORM_FACTS[bool(graph.graph.get("inference"))])
+        facts.append(profile.plain(BATCH_NORM_FACTS[bool(graph.graph.get("inference"))]))
     if any(matrix_glyph(d) for _, d in graph.nodes(data=True) if d[a.KIND] in a.QUANTITY_KINDS):
         facts.append("grid above a symbol: the matrix's rows × columns (… stands for the m examples)")
     kinds_used = {d[a.KIND] for _, d in graph.nodes(data=True)}
@@ -62,19 +62,11 @@ def build_legend(graph: nx.DiGraph, *, version: str, network_text: str, title: s
     for entry, text, style in styles.legend_entries(graph.graph.get("granularity", "batch")):
         if (entry == styles.CACHED_ENTRY and any_cached) or entry in kinds_used:
             key.append((profile.key_text(entry, text), style))
-    drawn_text = " ".join(str(d.get(field, "")) for _, d in graph.nodes(data=True)
-                          for field in (a.SYMBOL, a.FORMULA, a.LABEL))
-    names_used = {d[a.NAME] for _, d in graph.nodes(data=True) if d[a.KIND] in a.QUANTITY_KINDS}
-    if "ℒ" in drawn_text:
-        names_used.add("ℒ")  # an operation's label may name the loss without its node
+    drawn_text = _drawn_text(graph)
     granularity = graph.graph.get("granularity", "batch")
-    course = builtin(DEFAULT)
-    # the course's order of rows, whatever order a profile file lists them in
     output = graph.graph.get("output", DEFAULT_OUTPUT)
-    notation = [profile.legend_row(name, granularity, output) for name in course.symbols
-                if name in names_used]
-    operators = profile.operators or tuple((profile.rewrite(op), profile.rewrite(meaning))
-                                           for op, meaning in course.operators)
+    notation = [profile.legend_row(name, granularity, output) for name in row_names(graph)]
+    operators = profile.operator_rows()
     # only the operators this diagram uses (the unit view has · but no ⊙ or ᵀ), and the shapes
     always = {profile.rewrite(op) for op in ALWAYS_EXPLAINED} | set(ALWAYS_EXPLAINED)
     drawn = drawn_text + " " + profile.rewrite(drawn_text)
@@ -86,6 +78,20 @@ def build_legend(graph: nx.DiGraph, *, version: str, network_text: str, title: s
                   tuple(row for row in notation if row is not None), operators,
                   plain_superscripts(profile.note), edges,
                   frozenset(text for text in (title, license and f"licence: {license}") if text))
+
+
+def _drawn_text(graph: nx.DiGraph) -> str:
+    return " ".join(str(d.get(field, "")) for _, d in graph.nodes(data=True)
+                    for field in (a.SYMBOL, a.FORMULA, a.LABEL))
+
+
+def row_names(graph: nx.DiGraph) -> list[str]:
+    """The node names whose notation rows the legend of `graph` lists, in the course's order
+    (whatever order a profile file lists them in)."""
+    names_used = {d[a.NAME] for _, d in graph.nodes(data=True) if d[a.KIND] in a.QUANTITY_KINDS}
+    if "ℒ" in _drawn_text(graph):
+        names_used.add("ℒ")  # an operation's label may name the loss without its node
+    return [name for name in builtin(DEFAULT).symbols if name in names_used]
 
 
 BATCH_NORM_FACTS = {

@@ -32,8 +32,10 @@ A profile file (TOML) says:
     [key]                                  # the colour key's texts, by kind (styles.toml)
     gradient = "gradient: δ, ∂C/∂w, ∂C/∂b"
 
-Names and symbols a file leaves out fall back to the course's (`dls`), rewritten with the
-file's own names and style, so a small file only says what differs.
+What a file leaves out is the course's (`dls`), rewritten with the file's own names and style,
+so a small file only says what differs: a name it does not give is drawn in the course's letters,
+a legend row (`writes_row`), an operator or a colour-key text it does not give is the course's.
+The builtin profiles give every name and row a view draws (tests/test_notation.py).
 """
 
 from __future__ import annotations
@@ -87,7 +89,8 @@ LAYER_STYLES = {"brackets": DLS_LAYER, "superscript": "^{{l}}"}  # {l} is the la
 # A name may stand without a layer index (J, X, 'dZ's columns') unless it is also an English
 # word or letter; 'A' and 'a' are rewritten bare only right after ∂ (∂ℒ/∂A).
 _BARE = {"W", "b", "Z", "X", "Y", "J", "ℒ", "dA", "dZ", "dW", "db", "x", "y", "z", "w",
-         "dz", "da", "dw"}
+         "dz", "da", "dw", "Z_norm", "Z̃", "z_norm", "z̃", "μ", "σ²", "γ", "β", "dZ_norm", "dZ̃",
+         "dz_norm", "dz̃", "dμ", "dσ²", "dγ", "dβ", "Ã", "ã", "dÃ", "dã"}
 _AFTER_PARTIAL = {"A", "a"}
 _LAYER_INDEX = r"\d+|l|L|l-1|l\+1|1\.\.L"
 _TOKEN = re.compile(
@@ -134,6 +137,14 @@ class Profile:
         """True for a profile shipped with bpdiag (dls, nielsen), False for a user's file."""
         return any(self is builtin(name) for name in BUILTIN)
 
+    def operator_rows(self) -> tuple[tuple[str, str], ...]:
+        """The legend's operator rows: the profile's own, then the course's it leaves out
+        (by their rewritten symbol), rewritten."""
+        own = {operator for operator, _ in self.operators}
+        course = tuple((self.rewrite(op), self.rewrite(meaning))
+                       for op, meaning in builtin(DEFAULT).operators)
+        return self.operators + tuple(row for row in course if row[0] not in own)
+
     def key_text(self, entry: str, course_text: str) -> str:
         """The colour key's text for `entry` ('gradient', ...): the profile's own, or the
         course's text (styles.toml) rewritten."""
@@ -156,14 +167,12 @@ class Profile:
         return plain_superscripts(self.rewrite(text))
 
     def _token(self, match: re.Match) -> str:
+        key = _name_key(match)
+        if key is None:
+            return match.group(0)
         name, layer, example = match.group("name", "layer", "example")
-        if layer is None:
-            before = match.string[:match.start()]
-            bare_ok = name in _BARE or (name in _AFTER_PARTIAL and before.endswith("∂"))
-            if not bare_ok:
-                return match.group(0)
-        if example and f"{name}(i)" in self.names:
-            drawn, example = self.names[f"{name}(i)"], ""
+        if key in self.names and key != name:  # one symbol for the name and its (i)
+            drawn, example = self.names[key], ""
         else:
             drawn = self.names.get(name, name)
         index = "" if layer is None else self.layer_style.replace("{l}", layer)
@@ -171,25 +180,51 @@ class Profile:
             return drawn.replace("{l}", index) + (example or "")
         return drawn + index + (example or "")
 
+    def writes_row(self, name: str, granularity: str = "batch", output: str = "sigmoid") -> bool:
+        """True when the profile's own [symbols] give the legend row of node name `name` in a
+        view of `granularity` with the `output` head; False when it leaves the row out, or says
+        nothing about an output head where the course's notation does (e.g. Y with softmax)."""
+        entry = self.symbols.get(name)
+        if entry is None:
+            return False
+        course = builtin(DEFAULT)
+        heads = (output, f"{granularity}.{output}")
+        return (self is course or output not in OUTPUT_VARIANTS or any(key in entry for key in heads)
+                or not any(key in course.symbols.get(name, {}) for key in heads))
+
     def legend_row(self, name: str, granularity: str = "batch",
                    output: str = "sigmoid") -> tuple[str, str, str] | None:
         """(symbol, meaning, shape) of node name `name` in a view of `granularity` with the
-        `output` head, or None. The rows a profile leaves out, and those of an output head it
-        says nothing about where the course's notation does, are the course's, rewritten."""
-        entry = self.symbols.get(name)
-        variants = [output, granularity, f"{granularity}.{output}"]
-        course = builtin(DEFAULT).symbols.get(name, {})
-        if self.name != DEFAULT and (entry is None or (
-                output in OUTPUT_VARIANTS and not any(key in entry for key in variants[::2])
-                and any(key in course for key in variants[::2]))):
-            row = builtin(DEFAULT).legend_row(name, granularity, output)
+        `output` head, or None. A row the profile does not write (`writes_row`) is the
+        course's, rewritten."""
+        course = builtin(DEFAULT)
+        if self is not course and not self.writes_row(name, granularity, output):
+            row = course.legend_row(name, granularity, output)
             return None if row is None else tuple(self.rewrite(part) for part in row)
+        entry = self.symbols.get(name)
         if entry is None:
             return None
+        variants = [output, granularity, f"{granularity}.{output}"]
         row = dict(entry[""])
         for key in variants:
             row.update(entry.get(key, {}))
         return row["symbol"], row["meaning"], row["shape"]
+
+
+def _name_key(match: re.Match) -> str | None:
+    """The [names] key a match of _TOKEN is drawn with ('dW', or 'dW(i)' for dW[2](i)), or None
+    where the text is not a symbol (a bare letter that may be a word)."""
+    name, layer, example = match.group("name", "layer", "example")
+    if layer is None:
+        before = match.string[:match.start()]
+        if not (name in _BARE or (name in _AFTER_PARTIAL and before.endswith("∂"))):
+            return None
+    return f"{name}(i)" if example and f"{name}(i)" in EXAMPLE_NAMES else name
+
+
+def names_in(text: str) -> set[str]:
+    """The [names] keys a profile's `rewrite` looks up in `text` (course notation)."""
+    return {key for match in _TOKEN.finditer(text) if (key := _name_key(match)) is not None}
 
 
 def plain_superscripts(text: str) -> str:
