@@ -326,6 +326,30 @@ def test_rows_keep_the_pass_order_and_start_level(net):
 
 
 @needs_dot
+def test_a_row_far_longer_than_the_others_is_cut_in_two_and_runs_back():
+    """Batch norm's backward steps: one group, two rows; the first reads right to left as every
+    back-propagation row does, the second, below it, left to right (a snake), so that the
+    edges from dZ_norm[2] into the second half and from its end into dZ[2] stay short."""
+    net = Network(batch_norm=True)
+    graph = build_graph(net, View(2))
+    source = _source(net, View(2), legend=True)
+    layout = from_graphviz_json(json.loads(render_module.run_dot(source, ("json0",))["json0"]),
+                                dot_names(graph), {})
+    group = next(g for g in layout.groups if g.id == "L2bn")
+    members = [n for n, d in graph.nodes(data=True) if d.get("group") == "L2bn"]
+    assert sorted(group.members) == sorted(members)
+    assert all(group.box.contains(layout.nodes[n]) for n in members)
+    x = {n: layout.nodes[n].center[0] for n in members}
+    y = {n: layout.nodes[n].center[1] for n in members}
+    assert x["bwd:L2:dA"] > x["bwd:L2:dZtilde"] > x["bwd:L2:dZnorm"]      # first half: to the left
+    assert x["bwd:L2:dsigma2"] < x["bwd:L2:dmu"]                         # second half: to the right
+    assert min(y["bwd:L2:dsigma2"], y["bwd:L2:dmu"]) > max(y["bwd:L2:dA"], y["bwd:L2:dZnorm"])
+    assert group.box.y + group.box.height < layout.nodes["bwd:L2:dZ"].y   # then layer 2's dZ row
+    # the second half starts below the first half's end
+    assert abs(x["fwd:L2:sigma2"] - x["bwd:L2:dZnorm"]) < abs(x["fwd:L2:sigma2"] - x["bwd:L2:dA"])
+
+
+@needs_dot
 def test_column_reads_downwards_with_the_legend_below():
     """The page layout: the layers one below the other in the pass's order (back-propagation from
     J at the top down to layer 1), J above them, then the legend; in back-propagation J, Y and
