@@ -6,10 +6,10 @@ three steps (dσ², dμ, dZ), which dot would rank beside dZ_norm[l], dγ[l] and
 nodes side by side, and it pulls the chain sideways towards them in every batch-normed layer.
 
 * A cached value that several steps read (batch norm's statistics; A[L], read by dA[L], g'
-  and the shortcut) is read from the side, at its first reader: the values the first reader
-  shares are stacked one above the other, in the order the step reads them, on ranks of their
-  own between the gradient it also reads and it. Its arrows to the later readers follow it and
-  ask nothing of the layout (weight 0), and it is not part of the chain.
+  and the shortcut) is read from the side: the values a step is the first reader of are
+  stacked one above the other, in the order it reads them, on ranks of their own between it
+  and the gradient it also reads, not beside that gradient. Their arrows to the later readers
+  follow them and ask nothing of the layout (weight 0); they are not on the chain.
 * The chain runs straight down, through the gradients a group computes from it and hands back
   to it (dσ²[l] and dμ[l], between dZ_norm[l] and dZ[l]; dÃ[l] with dropout). Only the chain's
   arrows that no path along the chain repeats are held straight (its transitive reduction):
