@@ -17,7 +17,7 @@ from ..graph import attrs as a
 from ..profiles import Profile, load_profile
 from ..richtext import to_graphviz
 from .. import layouts
-from . import loose, rows
+from . import column, loose, rows
 
 LEGEND_ID = "legend"
 
@@ -73,7 +73,8 @@ def _on_spine(graph: nx.DiGraph, node: str) -> bool:
     return data.get(a.NAME) in _SPINE and data[a.KIND] in (a.FORWARD, a.GRADIENT)
 
 
-def _node_attrs(graph: nx.DiGraph, node: str, profile: Profile, layout: str) -> dict[str, str]:
+def _node_attrs(graph: nx.DiGraph, node: str, profile: Profile, layout: str,
+                on_chain: bool) -> dict[str, str]:
     data = graph.nodes[node]
     style = styles.node_style(data)
     font = styles.font()
@@ -83,7 +84,7 @@ def _node_attrs(graph: nx.DiGraph, node: str, profile: Profile, layout: str) -> 
     # dot keeps the nodes of one `group` on a straight line: the chain, through every layer of
     # a strip, or through one layer in each row
     line = f"spine_{data.get(a.GROUP)}" if layouts.stacked(layout) else "spine"
-    spine = {"group": line} if _on_spine(graph, node) else {}
+    spine = {"group": line} if on_chain else {}
     return {
         **spine,
         "id": node,
@@ -138,6 +139,12 @@ def to_dot(graph: nx.DiGraph, *, title: str, legend_table: str | None = None,
     font = styles.font()
     group_look = styles.group_style()
     names = dot_names(graph)
+    if layout == "column":
+        chain = column.chain(graph, lambda node: _on_spine(graph, node))
+        on_chain = chain.__contains__
+    else:
+        def on_chain(node: str) -> bool:
+            return _on_spine(graph, node)
     backward = graph.graph.get("view", "forward") != "forward"
     dot = graphviz.Digraph(name=dot_name(title), engine="dot")
     dot.attr("graph", rankdir=layouts.direction(layout, backward), newrank="true", splines="polyline",
@@ -150,7 +157,7 @@ def to_dot(graph: nx.DiGraph, *, title: str, legend_table: str | None = None,
     for node, data in graph.nodes(data=True):
         members.setdefault(data.get(a.GROUP), []).append(node)
     for node in members.get(None, []):
-        dot.node(names[node], **_node_attrs(graph, node, profile, layout))
+        dot.node(names[node], **_node_attrs(graph, node, profile, layout, on_chain(node)))
     for group in labels.groups_in_order(graph):
         fill = group_look["cost_fill"] if group == a.COST_GROUP else group_look["fill"]
         with dot.subgraph(name=f"cluster_{group}") as cluster:
@@ -159,7 +166,8 @@ def to_dot(graph: nx.DiGraph, *, title: str, legend_table: str | None = None,
                          color=group_look["border"], fontsize=f"{font.group:g}", id=f"group:{group}",
                          margin="12")
             for node in members[group]:
-                cluster.node(names[node], **_node_attrs(graph, node, profile, layout))
+                cluster.node(names[node],
+                             **_node_attrs(graph, node, profile, layout, on_chain(node)))
     if legend_table is not None:
         dot.node(LEGEND_ID, label=f"<{legend_table}>", shape="plain", id=LEGEND_ID)
         if layouts.legend_after_the_pass(layout):
@@ -168,8 +176,12 @@ def to_dot(graph: nx.DiGraph, *, title: str, legend_table: str | None = None,
             # ranked after every row's end, so that it shares its rank with no node of the pass
             for node in loose.ends(graph):
                 dot.body.append(f"\t{names[node]} -> {LEGEND_ID} [style=invis weight=0]\n")
+            if layout == "column":
+                anchor = column.legend_anchor(graph, chain, LEGEND_ID, names)
+                dot.body += [f"\t{statement}\n" for statement in anchor]
     stacked = layouts.stacked(layout)
     spacing = {} if stacked else layer_spacing(graph)
+    page = column.edge_attrs(graph, chain) if layout == "column" else {}
     for source, target, data in graph.edges(data=True):
         attrs = _edge_attrs(data.get(a.ROLE))
         if (source, target) in spacing:
@@ -177,14 +189,17 @@ def to_dot(graph: nx.DiGraph, *, title: str, legend_table: str | None = None,
         if stacked and rows.crosses_groups(graph, source, target):
             dot.edge(names[target], names[source], **attrs, **rows.WRAP_EDGE)
             continue
-        if _on_spine(graph, source) and _on_spine(graph, target):
+        if layout == "column":
+            attrs.update(page.get((source, target), {}))
+        elif _on_spine(graph, source) and _on_spine(graph, target):
             attrs["weight"] = "20"  # keep the chain straight
         dot.edge(names[source], names[target], **attrs)
     if stacked:
         chains = rows.row_chains(graph, lambda node: _on_spine(graph, node))
         placement = rows.row_constraints(graph, chains, names) + loose.sources_before(graph, names)
     elif layout == "column":
-        placement = loose.sources_before(graph, names) + loose.notes_after(graph, names)
+        placement = (loose.sources_before(graph, names) + loose.notes_after(graph, names)
+                     + column.stacks(graph, names))
     else:
         placement = []
     for statement in placement:
