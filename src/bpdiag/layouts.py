@@ -4,7 +4,8 @@
   chain wraps from one row's end to the next row's start (bpdiag.export.rows); about 16:9.
 * column (for pages: a README, a docs site, a notebook): the layers one below the other, the
   pass reading downwards (forward from X, back-propagation from J); narrow enough for a page
-  of about 900 px, as tall as it needs, the legend below.
+  of about 900 px, as tall as it needs, the legend below (bpdiag.export.column: what keeps it
+  narrow).
 * strip: the layers side by side in one long strip, like the hand-made course diagrams.
 """
 

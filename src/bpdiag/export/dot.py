@@ -17,7 +17,7 @@ from ..graph import attrs as a
 from ..profiles import Profile, load_profile
 from ..richtext import to_graphviz
 from .. import layouts
-from . import loose
+from . import column, loose
 from .groups import crosses_groups, group_members, local_ranks
 
 LEGEND_ID = "legend"
@@ -73,7 +73,12 @@ def _on_spine(graph: nx.DiGraph, node: str) -> bool:
     return data.get(a.NAME) in _SPINE and data[a.KIND] in (a.FORWARD, a.GRADIENT)
 
 
-def node_attrs(graph: nx.DiGraph, node: str, profile: Profile, layout: str) -> dict[str, str]:
+def node_attrs(graph: nx.DiGraph, node: str, profile: Profile, layout: str,
+               on_chain: bool | None = None) -> dict[str, str]:
+    """A node's DOT attributes; `on_chain` (default: whether it is on the layer-to-layer chain)
+    puts it on the straight line dot keeps for the chain."""
+    if on_chain is None:
+        on_chain = _on_spine(graph, node)
     data = graph.nodes[node]
     style = styles.node_style(data)
     font = styles.font()
@@ -83,7 +88,7 @@ def node_attrs(graph: nx.DiGraph, node: str, profile: Profile, layout: str) -> d
     # dot keeps the nodes of one `group` on a straight line: the chain, through every layer of
     # a strip, or through one layer in each row
     line = f"spine_{data.get(a.GROUP)}" if layouts.stacked(layout) else "spine"
-    spine = {"group": line} if _on_spine(graph, node) else {}
+    spine = {"group": line} if on_chain else {}
     return {
         **spine,
         "id": node,
@@ -182,6 +187,12 @@ def to_dot(graph: nx.DiGraph, *, title: str, legend_table: str | None = None,
         raise ValueError("the rows layout is composed by bpdiag.export.rows.composed_dot")
     profile = load_profile(notation)
     names = dot_names(graph)
+    if layout == "column":
+        chain = column.chain(graph, lambda node: _on_spine(graph, node))
+        on_chain = chain.__contains__
+    else:
+        def on_chain(node: str) -> bool:
+            return _on_spine(graph, node)
     backward = graph.graph.get("view", "forward") != "forward"
     dot = new_digraph(title, graph_attrs(title, layout, backward, dpi))
 
@@ -189,12 +200,13 @@ def to_dot(graph: nx.DiGraph, *, title: str, legend_table: str | None = None,
     for node, data in graph.nodes(data=True):
         members.setdefault(data.get(a.GROUP), []).append(node)
     for node in members.get(None, []):
-        dot.node(names[node], **node_attrs(graph, node, profile, layout))
+        dot.node(names[node], **node_attrs(graph, node, profile, layout, on_chain(node)))
     for group in labels.groups_in_order(graph):
         with dot.subgraph(name=f"cluster_{group}") as cluster:
             cluster.attr(**cluster_attrs(graph, group))
             for node in members[group]:
-                cluster.node(names[node], **node_attrs(graph, node, profile, layout))
+                cluster.node(names[node],
+                             **node_attrs(graph, node, profile, layout, on_chain(node)))
     if legend_table is not None:
         dot.node(LEGEND_ID, **legend_node(legend_table))
         if layouts.legend_after_the_pass(layout):
@@ -202,13 +214,23 @@ def to_dot(graph: nx.DiGraph, *, title: str, legend_table: str | None = None,
             # shares its rank with no node of the pass
             for node in loose.ends(graph):
                 dot.body.append(f"\t{names[node]} -> {LEGEND_ID} [style=invis weight=0]\n")
+            if layout == "column":
+                anchor = column.legend_anchor(graph, chain, LEGEND_ID, names)
+                dot.body += [f"\t{statement}\n" for statement in anchor]
     spacing = layer_spacing(graph)
-    for source, target in graph.edges:
-        attrs = edge_attrs(graph, source, target)
+    page = column.edge_attrs(graph, chain) if layout == "column" else {}
+    for source, target, data in graph.edges(data=True):
+        attrs = _edge_attrs(data.get(a.ROLE))
         if (source, target) in spacing:
             attrs["minlen"] = str(spacing[source, target])
+        if layout == "column":
+            attrs.update(page.get((source, target), {}))
+        elif _on_spine(graph, source) and _on_spine(graph, target):
+            attrs["weight"] = "20"  # keep the chain straight
         dot.edge(names[source], names[target], **attrs)
     if layout == "column":
-        for statement in loose.sources_before(graph, names) + loose.notes_after(graph, names):
+        placement = (loose.sources_before(graph, names) + loose.notes_after(graph, names)
+                     + column.stacks(graph, names))
+        for statement in placement:
             dot.body.append(f"\t{statement}\n")
     return dot
