@@ -402,7 +402,9 @@ ERRORS = [
     ("graphviz-fails", "render --format svg", _fake_dot("echo 'Error: out of memory' >&2; exit 3"), 1,
      "Graphviz failed: Error: out of memory", "dot -V"),
     ("graphviz-writes-nothing", "render --format svg", _fake_dot("exit 0"), 1,
-     "without writing every format", "check the installation"),
+     "without writing every layout", "check the installation"),   # the rows' own runs first
+    ("graphviz-writes-nothing-column", "render --format svg --layout column", _fake_dot("exit 0"),
+     1, "without writing every format", "check the installation"),
     ("graphviz-truncates-svg", "render --format svg,png,graphml", _truncating_dot("svg"), 1,
      "Graphviz wrote an incomplete SVG (not well-formed XML", "check the installation"),
     ("graphviz-truncates-png", "render --format svg,png,graphml", _truncating_dot("png"), 1,

@@ -347,19 +347,19 @@ def test_ports_are_clamped_inside_the_node():
     assert _port(box, None) == ("0.0", "0.0")
 
 
-def test_missing_route_or_reversed_route():
+def test_an_edge_without_its_own_route_is_drawn_straight():
     graph = nx.DiGraph()
     graph.add_node("a", kind="operation", label="+")
     graph.add_node("b", kind="operation", label="×")
     graph.add_edge("a", "b")
     graph.add_edge("b", "a")
     boxes = {"a": Box(0.0, 0.0, 40.0, 20.0), "b": Box(100.0, 0.0, 40.0, 20.0)}
-    reversed_only = Route("b", "a", ((100.0, 10.0), (70.0, 40.0), (40.0, 10.0)))
-    data = graphml_bytes(graph, Layout(140.0, 20.0, boxes, (), (reversed_only,)))
+    only_back = Route("b", "a", ((100.0, 10.0), (70.0, 40.0), (40.0, 10.0)))
+    data = graphml_bytes(graph, Layout(140.0, 20.0, boxes, (), (only_back,)))
     edges = parse_xml(data).getroot().findall(f"{G}graph/{G}edge")
-    # a -> b follows b -> a's route backwards; both share its single bend
-    assert [p.get("x") for p in edges[0].iter(f"{Y}Point")] == ["70.0"]
-    assert edges[0].find(f".//{Y}Path").get("sx") == "20.0"
+    # a -> b has no route of its own: no bends (b -> a's are not borrowed)
+    assert [p.get("x") for p in edges[0].iter(f"{Y}Point")] == []
+    assert [p.get("x") for p in edges[1].iter(f"{Y}Point")] == ["70.0"]
     assert edges[1].find(f".//{Y}Path").get("sx") == "-20.0"
 
 

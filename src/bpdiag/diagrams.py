@@ -177,10 +177,10 @@ def dot_stage(network: Network, graph, options: RenderOptions,
     title = options.title or default_title(graph)
     table = to_graphviz_table(legend) if legend else None
     if stacked(options.layout):
-        from .export.render import run_dot
+        from .export.render import lay_out_each
         from .export.rows import composed_dot
 
-        dot = composed_dot(graph, lambda source, formats: run_dot(source, formats, cancel),
+        dot = composed_dot(graph, lambda sources: lay_out_each(sources, cancel),
                            title=title, legend_table=table, dpi=DPI, notation=profile)
     else:
         from .export.dot import to_dot

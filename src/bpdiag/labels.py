@@ -128,7 +128,7 @@ def group_label(graph: nx.DiGraph, group: str) -> str:
     title = f"Layer {layer} ({role}): {units}{activation}"
     if normalised:
         title = f"Layer {layer} ({role}): batch norm and {activation}, {units.removesuffix(', ')}"
-    if graph.graph.get("view", "forward") != "forward":
+    if a.is_backward(graph):
         # a backward group holds the layer's gradient steps and the cached values they read,
         # such as A[l-1], which the forward diagram draws in layer l-1
         title += " · its gradients and the cached values they read"
@@ -138,7 +138,7 @@ def group_label(graph: nx.DiGraph, group: str) -> str:
 def group_title_side(graph: nx.DiGraph) -> str:
     """Where the SVG has a group's title, 'left' or 'right': Graphviz's labeljust=l is mirrored
     by rankdir=RL, which draws back-propagation views."""
-    return "left" if graph.graph.get("view", "forward") == "forward" else "right"
+    return "right" if a.is_backward(graph) else "left"
 
 
 def groups_in_order(graph: nx.DiGraph) -> list[str]:

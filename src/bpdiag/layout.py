@@ -26,6 +26,14 @@ class Box:
     def center(self) -> tuple[float, float]:
         return (self.x + self.width / 2, self.y + self.height / 2)
 
+    @property
+    def right(self) -> float:
+        return self.x + self.width
+
+    @property
+    def bottom(self) -> float:
+        return self.y + self.height
+
     def contains(self, other: "Box", slack: float = 0.01) -> bool:
         return (self.x - slack <= other.x and self.y - slack <= other.y
                 and other.x + other.width <= self.x + self.width + slack
@@ -95,12 +103,9 @@ class Layout:
         return {(route.source, route.target): route for route in self.edges}
 
     def route(self, source: str, target: str) -> tuple[tuple[float, float], ...]:
-        """The route from source to target (reversed if laid out the other way); () if none."""
-        if (source, target) in self._routes:
-            return self._routes[source, target].points
-        if (target, source) in self._routes:
-            return tuple(reversed(self._routes[target, source].points))
-        return ()
+        """The route from source to target; () if none."""
+        route = self._routes.get((source, target))
+        return route.points if route is not None else ()
 
     def top_level(self, nodes) -> list[GroupBox | str]:
         """Groups and ungrouped nodes in the order of `nodes` (a group where its first member
@@ -115,6 +120,14 @@ class Layout:
 
 def _floats(text: str) -> tuple[float, ...]:
     return tuple(float(part) for part in text.split(","))
+
+
+def node_extent(obj: dict) -> tuple[float, float, float, float]:
+    """A node of Graphviz's JSON as (x0, y0, x1, y1) in Graphviz's coordinates (y up): its
+    centre `pos`, its `width` and `height` in inches."""
+    x, y = _floats(obj["pos"])
+    half_width, half_height = float(obj["width"]) * 36, float(obj["height"]) * 36
+    return (x - half_width, y - half_height, x + half_width, y + half_height)
 
 
 def _polyline(pos: str, flip) -> tuple[tuple[float, float], ...]:
@@ -156,10 +169,9 @@ def from_graphviz_json(data: dict, names: dict[str, str], group_labels: dict[str
             continue
         node_id = by_name.get(obj["name"], obj["name"])
         gvid_to_id[obj["_gvid"]] = node_id
-        x, y = _floats(obj["pos"])
-        width, height = float(obj["width"]) * 72, float(obj["height"]) * 72
-        left, upper = flip(x - width / 2, y + height / 2)
-        nodes[node_id] = Box(left, upper, round(width, 2), round(height, 2))
+        x0, y0, x1, y1 = node_extent(obj)
+        left, upper = flip(x0, y1)
+        nodes[node_id] = Box(left, upper, round(x1 - x0, 2), round(y1 - y0, 2))
     for obj in data.get("objects", []):
         if not obj["name"].startswith("cluster_"):
             continue
@@ -173,10 +185,7 @@ def from_graphviz_json(data: dict, names: dict[str, str], group_labels: dict[str
     edges = []
     for edge in data.get("edges", []):
         if edge.get("style") == "invis":
-            continue  # the row layout's ordering edges: not part of the diagram
+            continue  # the column layout's placing edges: not part of the diagram
         source, target = gvid_to_id[edge["tail"]], gvid_to_id[edge["head"]]
-        points = _polyline(edge["pos"], flip)
-        if edge.get("dir") == "back":  # written head to tail (bpdiag.export.rows)
-            source, target, points = target, source, points[::-1]
-        edges.append(Route(source, target, points))
+        edges.append(Route(source, target, _polyline(edge["pos"], flip)))
     return Layout(round(right, 2), round(top, 2), nodes, tuple(groups), tuple(edges))

@@ -28,11 +28,6 @@ def direction(layout: str, backward: bool) -> str:
 
 
 def stacked(layout: str) -> bool:
-    """Whether the layers' groups are rows stacked by one dot run (bpdiag.export.rows)."""
+    """Whether each layer's group is laid out as a row of its own and the rows are stacked
+    (bpdiag.export.rows), rather than the whole diagram laid out by one dot run."""
     return layout == "rows"
-
-
-def legend_after_the_pass(layout: str) -> bool:
-    """Whether the legend is ranked after every sink, on a rank of its own where the pass ends
-    (beside the rows, below the column); in the strip it is where dot puts a loose node."""
-    return layout in ("rows", "column")

@@ -96,7 +96,7 @@ def legend_anchor(graph: nx.DiGraph, on_chain: set[str], legend: str,
                   names: dict[str, str]) -> list[str]:
     """In back-propagation, an invisible edge from the chain's last node to the legend, which
     sets the legend below it."""
-    if graph.graph.get("view", "forward") == "forward" or not on_chain:
+    if not a.is_backward(graph) or not on_chain:
         return []
     order = {node: index for index, node in enumerate(nx.topological_sort(graph))}
     end = max(on_chain, key=order.__getitem__)

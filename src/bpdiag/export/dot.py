@@ -133,7 +133,7 @@ def tooltip_text(text: str) -> str:
     return graphviz.nohtml(text.replace("\\", "\\\\\\\\").replace("&", "&amp;"))
 
 
-def graph_attrs(title: str, layout: str, backward: bool, dpi: int) -> dict[str, str]:
+def graph_attrs(layout: str, backward: bool, dpi: int) -> dict[str, str]:
     """The graph's own attributes: direction, spacing, fonts, resolution."""
     font = styles.font()
     return {"rankdir": layouts.direction(layout, backward), "newrank": "true",
@@ -172,7 +172,7 @@ def edge_attrs(graph: nx.DiGraph, source: str, target: str) -> dict[str, str]:
     """An edge's look, and the weight that keeps the chain from layer to layer straight."""
     attrs = _edge_attrs(graph.edges[source, target].get(a.ROLE))
     if _on_spine(graph, source) and _on_spine(graph, target):
-        attrs["weight"] = "20"
+        attrs["weight"] = "20"  # keep the chain straight
     return attrs
 
 
@@ -193,8 +193,8 @@ def to_dot(graph: nx.DiGraph, *, title: str, legend_table: str | None = None,
     else:
         def on_chain(node: str) -> bool:
             return _on_spine(graph, node)
-    backward = graph.graph.get("view", "forward") != "forward"
-    dot = new_digraph(title, graph_attrs(title, layout, backward, dpi))
+    backward = a.is_backward(graph)
+    dot = new_digraph(title, graph_attrs(layout, backward, dpi))
 
     members: dict[str | None, list[str]] = {}
     for node, data in graph.nodes(data=True):
@@ -209,24 +209,22 @@ def to_dot(graph: nx.DiGraph, *, title: str, legend_table: str | None = None,
                              **node_attrs(graph, node, profile, layout, on_chain(node)))
     if legend_table is not None:
         dot.node(LEGEND_ID, **legend_node(legend_table))
-        if layouts.legend_after_the_pass(layout):
+        if layout == "column":  # (in the strip, where dot puts a loose node)
             # a rank of its own below the column, ranked after every group's end, so that it
             # shares its rank with no node of the pass
             for node in loose.ends(graph):
                 dot.body.append(f"\t{names[node]} -> {LEGEND_ID} [style=invis weight=0]\n")
-            if layout == "column":
-                anchor = column.legend_anchor(graph, chain, LEGEND_ID, names)
-                dot.body += [f"\t{statement}\n" for statement in anchor]
+            anchor = column.legend_anchor(graph, chain, LEGEND_ID, names)
+            dot.body += [f"\t{statement}\n" for statement in anchor]
     spacing = layer_spacing(graph)
     page = column.edge_attrs(graph, chain) if layout == "column" else {}
     for source, target, data in graph.edges(data=True):
-        attrs = _edge_attrs(data.get(a.ROLE))
+        if layout == "column":  # its own rule for which edges keep the chain straight
+            attrs = {**_edge_attrs(data.get(a.ROLE)), **page.get((source, target), {})}
+        else:
+            attrs = edge_attrs(graph, source, target)
         if (source, target) in spacing:
             attrs["minlen"] = str(spacing[source, target])
-        if layout == "column":
-            attrs.update(page.get((source, target), {}))
-        elif _on_spine(graph, source) and _on_spine(graph, target):
-            attrs["weight"] = "20"  # keep the chain straight
         dot.edge(names[source], names[target], **attrs)
     if layout == "column":
         placement = (loose.sources_before(graph, names) + loose.notes_after(graph, names)

@@ -2,8 +2,8 @@
 where it stops).
 
 dot ranks a loose node on the rank of its neighbours, beside or between the groups that hold
-them: J and Y beside A[L], pushing the rows of a back-propagation view apart or widening a
-column. Invisible edges rank them where they cost the least.
+them: J and Y beside A[L], widening a column or pushing a row's nodes apart. Invisible edges
+rank them where they cost the least.
 """
 
 from __future__ import annotations
@@ -36,8 +36,9 @@ def sources_before(graph: nx.DiGraph, names: dict[str, str]) -> list[str]:
 
 
 def ends(graph: nx.DiGraph) -> list[str]:
-    """The nodes that end a group (no successor inside their group) and the loose sinks: once
-    the layers are stacked as rows, a node ranked after these is after every node of the pass."""
+    """The nodes that end a group (no successor inside their group) and the loose sinks: in
+    the column, whose groups follow one another, a node ranked after these is after every node
+    of the pass."""
     def end(node: str) -> bool:
         group = graph.nodes[node].get(a.GROUP)
         return not any(graph.nodes[s].get(a.GROUP) == group for s in graph.successors(node)) \

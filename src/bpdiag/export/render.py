@@ -1,7 +1,8 @@
-"""The only code that runs Graphviz: one `dot` process per diagram, every format from that run.
+"""The only code that runs Graphviz: one `dot` process draws every format of a diagram.
 
-Graphviz lays the diagram out once and writes the layout (JSON) beside the SVG and PNG, so all
-formats show the same picture; bpdiag's GraphML is built from that same layout.
+Graphviz writes the layout (JSON) beside the SVG and PNG from the same run, so all formats show
+the same picture; bpdiag's GraphML is built from that same layout. The rows layout first lays
+out its rows, many small graphs, in one more process (`lay_out_each`).
 """
 
 from __future__ import annotations
@@ -112,6 +113,42 @@ def run_dot(source: str, formats: tuple[str, ...],
                                     "report the command line")
             produced[fmt] = data
         return produced
+
+
+def lay_out_each(sources: list[str], cancel: threading.Event | None = None) -> list[bytes]:
+    """Lay out each of `sources` (graphs of their own) in one Graphviz run: the layout of
+    each, as `dot -Tjson0` writes it, each checked whole. One process for many small graphs:
+    Graphviz's start-up costs more than laying out a row."""
+    from .wellformed import problem
+
+    program = dot_program()
+    timeout = dot_timeout()
+    with tempfile.TemporaryDirectory(prefix=SCRATCH_PREFIX) as name:
+        folder = Path(name)
+        paths = [folder / f"graph{index}.gv" for index in range(len(sources))]
+        for path, source in zip(paths, sources):
+            path.write_bytes(source.encode("utf-8"))
+        # -O: each input's output beside it, as graphN.gv.json0 (-o would keep only the last)
+        command = [program, "-Tjson0", "-O", *map(str, paths)]
+        with open(os.devnull, "rb") as stdin, open(folder / "stderr", "wb") as stderr:
+            returncode = _run(command, stdin, stderr, timeout, cancel)
+        if returncode != 0:
+            detail = _last_line(folder / "stderr") or f"exit code {returncode}"
+            raise GraphvizError(f"Graphviz failed: {detail}; check the installation ('dot -V') "
+                                "or report the command line")
+        layouts = []
+        for path in paths:
+            try:
+                data = path.with_name(path.name + ".json0").read_bytes()
+            except OSError:
+                raise GraphvizError("Graphviz ended without writing every layout; check the "
+                                    "installation ('dot -V' and 'dot -Tjson0' work)") from None
+            why = problem("json0", data)
+            if why is not None:
+                raise GraphvizError(f"Graphviz wrote an incomplete JSON ({_clean(why)}); check "
+                                    "the installation ('dot -V') or report the command line")
+            layouts.append(data)
+        return layouts
 
 
 def _run(command: list[str], stdin, stderr, timeout: float,

@@ -1,87 +1,99 @@
 """The slide layout: each layer's group laid out as a row of its own, the rows stacked in the
-order the pass visits them, the legend where the drawing stays closest to a slide's 16:9.
+order the pass visits them, the legend where the drawing shows largest on a 1920×1080 slide.
 
-Graphviz runs twice, and bpdiag places the rows in between:
-1. `dot` lays out every row on its own (one run each, and one for the legend's size): inside a
-   row the flow keeps its direction (forward left to right, back-propagation right to left from
-   J), and no other row can push it around;
-2. the rows are stacked one below the other in the pass's order, each starting at the same
-   edge of the drawing (the left for the forward pass, the right for back-propagation), so the
-   chain wraps from one row's end to the next row's start like a line of text; the legend goes
-   beside the rows or into the room that shorter rows leave (`legend_place`);
-3. the whole is written with every node's position and every row's own edge routes, and
-   Graphviz's `nop2` engine (neato -n2) draws it, routing only the edges from one row into
-   another around the nodes.
+Graphviz runs three or four times, and bpdiag places what it laid out in between:
+1. `dot` lays out every row alone (one run for all of them, each its own graph, which also
+   sizes the notes and the legend): inside a row the flow keeps its direction (forward left to
+   right, back-propagation right to left from J), and no other row can push it around;
+2. the rows are stacked in the pass's order, each starting at the same edge, so the chain
+   wraps from one row's end to the next row's start like a line of text; a row far longer
+   than the others is cut in two, its second half running back below the first (a snake), while
+   that shows the drawing larger; the notes go below the node they annotate, the legend beside
+   the rows or into the room shorter rows leave (bpdiag.export.placement);
+3. each edge from one row into another is routed around the nodes of the rows it spans
+   (Graphviz's `nop2` engine, neato -n2, one run for all of them: routing time grows with the
+   square of the nodes in the way, so each edge is shown only its own rows' nodes);
+4. the whole is written with every node's position, every edge's route and each layer's box,
+   and one more nop2 run draws every format from it as it is.
 
-One dot run over the whole diagram, which this replaced, let dot's crossing minimisation choose
-the rows' order: with batch normalisation's extra rows it put the loss between the layers.
+One dot run over the whole diagram, which this replaced, left the rows' order to dot's crossing
+minimisation: with batch normalisation's rows it drew the loss between the layers.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cached_property
 
 import graphviz
 import networkx as nx
 
 from .. import labels
 from ..graph import attrs as a
+from ..layout import Box, node_extent
 from ..profiles import Profile, load_profile
 from . import loose
 from .dot import (LEGEND_ID, cluster_attrs, dot_names, edge_attrs, graph_attrs, legend_node,
                   new_digraph, node_attrs)
 from .groups import group_members
+from .placement import Frame, legend_place, notes_below, slide_scale, stack
 
 LAYOUT = "rows"
-ROW_GAP = 24.0      # points between one row's box and the next
-SLIDE = (1920, 1080)
-WORTH_A_CUT = 1.05  # a row is cut in two only if the drawing then shows 5 % larger on a slide
+FULL_SIZE = 1.0     # a drawing a slide shows at its own size or larger needs no row cut
+WORTH_A_CUT = 1.05  # and a cut must show it at least 5 % larger
 
 
 @dataclass(frozen=True)
 class Row:
-    """One row: a layer's group (None when the view has no groups) and the loose nodes drawn
-    in it (J and Y beside A[L], X before layer 1, the note where back-propagation stops)."""
+    """One row: a layer's group (None when the view has no groups), or one half of it, and
+    the loose nodes drawn in it (J and Y beside A[L], X before layer 1)."""
 
     group: str | None
     members: tuple[str, ...]
     loose: tuple[str, ...]
-    continued: bool = False  # the second half of a group too long for one row (no title)
+    continued: bool = False  # the second half of a cut row (drawn without the group's title)
 
     @property
     def nodes(self) -> tuple[str, ...]:
         return self.members + self.loose
 
 
+def is_note(graph: nx.DiGraph, node: str) -> bool:
+    """A note drawn on the diagram (where back-propagation stops), in no layer's group."""
+    data = graph.nodes[node]
+    return data[a.KIND] == a.ANNOTATION and not data.get(a.GROUP)
+
+
+def _home(graph: nx.DiGraph, node: str, where: dict[str, object], default: object) -> object:
+    """Where `node` is drawn: where its first neighbour in `where` is (successors first, in the
+    graph's edge order), else `default`."""
+    for neighbour in [*graph.successors(node), *graph.predecessors(node)]:
+        if neighbour in where:
+            return where[neighbour]
+    return default
+
+
 def rows_of(graph: nx.DiGraph) -> list[Row]:
-    """The rows in the pass's order; each loose node is in the row of its first neighbour that
-    belongs to a group (by the graph's edge order), or in the first row."""
+    """The rows in the pass's order, each loose node (but the notes) in its neighbour's row."""
     members = group_members(graph)
     order = labels.groups_in_order(graph)
+    loose_nodes = [n for n, d in graph.nodes(data=True) if not d.get(a.GROUP) and not is_note(graph, n)]
     if not order:
-        return [Row(None, (), tuple(graph))]
+        return [Row(None, (), tuple(loose_nodes))]
+    group_of = {node: group for group in order for node in members[group]}
     carried: dict[str, list[str]] = {group: [] for group in order}
-    for node, data in graph.nodes(data=True):
-        if data.get(a.GROUP):
-            continue
-        neighbours = [*graph.successors(node), *graph.predecessors(node)]
-        home = next((graph.nodes[n][a.GROUP] for n in neighbours if graph.nodes[n].get(a.GROUP)),
-                    order[0])
-        carried[home].append(node)
+    for node in loose_nodes:
+        carried[_home(graph, node, group_of, order[0])].append(node)
     return [Row(group, tuple(members[group]), tuple(carried[group])) for group in order]
-
-
-def _backward(graph: nx.DiGraph) -> bool:
-    return graph.graph.get("view", "forward") != "forward"
 
 
 def row_dot(graph: nx.DiGraph, row: Row, first: bool, *, title: str, dpi: int,
             profile: Profile) -> graphviz.Digraph:
-    """The Digraph of one row alone, for the first Graphviz run."""
+    """The Digraph of one row alone, for its own dot run."""
     names = dot_names(graph)
-    backward = _backward(graph) != row.continued  # a cut row's second half runs back
-    dot = new_digraph(title, {**graph_attrs(title, LAYOUT, backward, dpi), "pad": "0"})
+    backward = a.is_backward(graph) != row.continued  # a second half runs back
+    dot = new_digraph(title, {**graph_attrs(LAYOUT, backward, dpi), "pad": "0"})
     for node in row.loose:
         dot.node(names[node], **node_attrs(graph, node, profile, LAYOUT))
     if row.group is not None:
@@ -95,276 +107,313 @@ def row_dot(graph: nx.DiGraph, row: Row, first: bool, *, title: str, dpi: int,
         if source in inside and target in inside:
             dot.edge(names[source], names[target], **edge_attrs(graph, source, target))
     if first:  # J and Y one rank before A[L], beside the first row's start
+        drawn = {names[node] for node in inside}
         for statement in loose.sources_before(graph, names):
-            dot.body.append(f"\t{statement}\n")
+            if all(name in drawn for name in statement.split(" [")[0].split(" -> ")):
+                dot.body.append(f"\t{statement}\n")
     return dot
 
 
-def legend_dot(legend_table: str, title: str, dpi: int) -> graphviz.Digraph:
-    """The legend alone, for the first run: its size."""
-    dot = new_digraph(title, {**graph_attrs(title, LAYOUT, False, dpi), "pad": "0"})
-    dot.node(LEGEND_ID, **legend_node(legend_table))
+def loose_dot(graph: nx.DiGraph, notes: list[str], legend_table: str | None, *, title: str,
+              dpi: int, profile: Profile) -> graphviz.Digraph:
+    """The notes and the legend alone, for one dot run: their sizes."""
+    names = dot_names(graph)
+    dot = new_digraph(title, {**graph_attrs(LAYOUT, False, dpi), "pad": "0"})
+    for node in notes:
+        dot.node(names[node], **node_attrs(graph, node, profile, LAYOUT))
+    if legend_table is not None:
+        dot.node(LEGEND_ID, **legend_node(legend_table))
     return dot
 
 
 @dataclass(frozen=True)
-class Box:
-    """A rectangle in points, y pointing down: the rows are stacked downwards."""
+class Laid:
+    """A row and its own dot run's layout (Graphviz's JSON, y up)."""
 
-    x: float
-    y: float
-    width: float
-    height: float
+    row: Row
+    document: dict
 
-    @property
-    def right(self) -> float:
-        return self.x + self.width
+    @cached_property
+    def objects(self) -> dict[str, dict]:
+        return {obj["name"]: obj for obj in self.document.get("objects", [])}
 
-    @property
-    def bottom(self) -> float:
-        return self.y + self.height
+    @cached_property
+    def extent(self) -> tuple[float, float, float, float]:
+        """What the row draws, its layer's box and its nodes (Graphviz's `bb` adds a margin
+        that differs from row to row)."""
+        parts = [tuple(float(v) for v in obj["bb"].split(",")) if "bb" in obj else node_extent(obj)
+                 for obj in self.objects.values() if "bb" in obj or "pos" in obj]
+        return (min(p[0] for p in parts), min(p[1] for p in parts),
+                max(p[2] for p in parts), max(p[3] for p in parts))
 
+    @cached_property
+    def frame(self) -> Frame:
+        x0, y0, x1, y1 = self.extent
+        cluster = self.objects.get(f"cluster_{self.row.group}")
+        left, right = (x0, x1) if cluster is None else (float(v) for v in
+                                                         cluster["bb"].split(",")[0:3:2])
+        return Frame(x1 - x0, y1 - y0, left - x0, right - x0, self.row.continued)
 
-def _extent(document: dict) -> tuple[float, float, float, float]:
-    """What a row's own layout draws: its cluster and its nodes (x0, y0, x1, y1, y up). Not
-    Graphviz's `bb`, whose margin around a cluster differs from row to row."""
-    extents = []
-    for obj in document.get("objects", []):
-        if "bb" in obj:
-            extents.append(tuple(float(v) for v in obj["bb"].split(",")))
-        elif "pos" in obj:
-            x, y = (float(v) for v in obj["pos"].split(","))
-            half_w, half_h = float(obj["width"]) * 36, float(obj["height"]) * 36
-            extents.append((x - half_w, y - half_h, x + half_w, y + half_h))
-    return (min(e[0] for e in extents), min(e[1] for e in extents),
-            max(e[2] for e in extents), max(e[3] for e in extents))
-
-
-def _size(document: dict) -> tuple[float, float]:
-    x0, y0, x1, y1 = _extent(document)
-    return x1 - x0, y1 - y0
+    def along(self, node_name: str) -> float:
+        """A node's centre across the row, from the row's left edge."""
+        return float(self.objects[node_name]["pos"].split(",")[0]) - self.extent[0]
 
 
-def stack(sizes: list[tuple[float, float]], continued: list[bool],
-          from_the_right: bool) -> list[Box]:
-    """The rows' boxes one below the other, ROW_GAP apart, each starting at the same edge; the
-    second half of a cut row starts below the end of its first half and runs back (a snake),
-    so the edges from one half to the other stay short."""
-    widest = max(width for (width, _), more in zip(sizes, continued) if not more)
-    boxes: list[Box] = []
-    y = 0.0
-    for (width, height), more in zip(sizes, continued):
-        if more:
-            above = boxes[-1]  # (within the rows' start edge)
-            x = min(above.x, widest - width) if from_the_right else max(above.right - width, 0.0)
-        else:
-            x = widest - width if from_the_right else 0.0
-        boxes.append(Box(x, y, width, height))
-        y += height + ROW_GAP
-    return boxes
-
-
-def slide_scale(boxes: list[Box]) -> float:
-    """How much a slide shows of the drawing that `boxes` make (larger reads better)."""
-    width = max(b.right for b in boxes) - min(b.x for b in boxes)
-    height = max(b.bottom for b in boxes) - min(b.y for b in boxes)
-    return min(SLIDE[0] / width, SLIDE[1] / height)
-
-
-def legend_place(rows: list[Box], size: tuple[float, float], from_the_right: bool) -> Box:
-    """Where the legend goes: beside the rows, on the side where they end, or tucked into the
-    room the shorter rows leave on that side (below the rows that reach it); of the two, the
-    one that leaves the drawing larger on a slide."""
-    width, height = size
-    left, right = min(b.x for b in rows), max(b.right for b in rows)
-    beside = Box(left - ROW_GAP - width if from_the_right else right + ROW_GAP, 0.0, width, height)
-    x = left if from_the_right else right - width
-    below = [b.bottom + ROW_GAP for b in rows if b.x < x + width and x < b.right]
-    tucked = Box(x, max(below, default=0.0), width, height)
-    return max((beside, tucked), key=lambda box: slide_scale(rows + [box]))  # ties: beside
-
-
-def split(graph: nx.DiGraph, row: Row, document: dict, names: dict[str, str],
+def split(graph: nx.DiGraph, laid: Laid, names: dict[str, str],
           from_the_right: bool) -> tuple[Row, Row] | None:
-    """The row cut in two between the two ranks nearest the middle of its first dot run, the
-    half where it starts first; a node that only feeds the row (a cached value, a parameter)
-    goes with the first node it feeds, since dot draws it beside that node. None if the row
-    has a single rank."""
-    drawn = {obj["name"]: obj for obj in document.get("objects", []) if "pos" in obj}
-    along = {node: float(drawn[names[node]]["pos"].split(",")[0]) for node in row.members}
+    """The row cut in two between the two of its ranks nearest its middle, the half where it
+    starts first; a node that only feeds the row (a cached value, a parameter) goes with the
+    first node it feeds, beside which dot drew it, and a loose node with its neighbour. None if
+    the row has a single rank."""
+    row = laid.row
     inside = set(row.members)
     fed = {node: [s for s in graph.successors(node) if s in inside] for node in row.members}
     feeders = {node for node in row.members
                if fed[node] and not any(p in inside for p in graph.predecessors(node))}
-    ranks = sorted({along[node] for node in row.members if node not in feeders},
-                   reverse=from_the_right)
+    along = {node: laid.along(names[node]) for node in row.members}
+    ranks = sorted({along[n] for n in row.members if n not in feeders}, reverse=from_the_right)
     if len(ranks) < 2:
         return None
-    x0, _, x1, _ = _extent(document)
-    middle = (x0 + x1) / 2
+    middle = laid.frame.width / 2
     cut = min(range(1, len(ranks)), key=lambda i: abs((ranks[i - 1] + ranks[i]) / 2 - middle))
-    first_half = set(ranks[:cut])
+    first_ranks = set(ranks[:cut])
 
-    def in_first(node: str) -> bool:
-        return in_first(fed[node][0]) if node in feeders else along[node] in first_half
+    def first(node: str) -> bool:
+        return first(fed[node][0]) if node in feeders else along[node] in first_ranks
 
-    head = tuple(node for node in row.members if in_first(node))
-    tail = tuple(node for node in row.members if not in_first(node))
-    return (Row(row.group, head, row.loose, row.continued), Row(row.group, tail, (), True))
-
-
-def arrange(sizes: list[tuple[float, float]], continued: list[bool],
-            legend: tuple[float, float] | None, from_the_right: bool) -> list[Box]:
-    """The rows' boxes stacked, then the legend's (if any), placed where it reads best."""
-    boxes = stack(sizes, continued, from_the_right)
-    if legend is not None:
-        boxes.append(legend_place(boxes, legend, from_the_right))
-    return boxes
+    half = {node: first(node) for node in row.members}
+    goes_first = {node: _home(graph, node, half, True) for node in row.loose}
+    return (Row(row.group, tuple(n for n in row.members if half[n]),
+                tuple(n for n in row.loose if goes_first[n])),
+            Row(row.group, tuple(n for n in row.members if not half[n]),
+                tuple(n for n in row.loose if not goes_first[n]), True))
 
 
-def estimated_sizes(halves: tuple[Row, Row], document: dict,
-                    names: dict[str, str]) -> list[tuple[float, float]]:
-    """The sizes the halves of a cut row will have, from where the whole row's dot run drew
-    their nodes, with the whole row's margins: whether cutting is worth two dot runs."""
-    drawn = {obj["name"]: obj for obj in document.get("objects", []) if "pos" in obj}
-
+def estimated_frames(laid: Laid, halves: tuple[Row, Row], names: dict[str, str]) -> list[Frame]:
+    """The frames a cut row's halves will have, from where the whole row's run drew their
+    nodes, with the whole row's margins: whether cutting is worth two more dot runs."""
     def span(nodes) -> tuple[float, float, float, float]:
-        boxes = []
-        for node in nodes:
-            obj = drawn[names[node]]
-            x, y = (float(v) for v in obj["pos"].split(","))
-            w, h = float(obj["width"]) * 36, float(obj["height"]) * 36
-            boxes.append((x - w, y - h, x + w, y + h))
+        boxes = [node_extent(laid.objects[names[node]]) for node in nodes]
         return (min(b[0] for b in boxes), min(b[1] for b in boxes),
                 max(b[2] for b in boxes), max(b[3] for b in boxes))
 
     whole = span([*halves[0].nodes, *halves[1].nodes])
-    width, height = _size(document)
-    margin_x, margin_y = width - (whole[2] - whole[0]), height - (whole[3] - whole[1])
-    return [(x1 - x0 + margin_x, y1 - y0 + margin_y)
-            for x0, y0, x1, y1 in (span(half.nodes) for half in halves)]
+    margin_x = laid.frame.width - (whole[2] - whole[0])
+    margin_y = laid.frame.height - (whole[3] - whole[1])
+    frames = []
+    for half in halves:
+        x0, y0, x1, y1 = span(half.nodes)
+        width = x1 - x0 + margin_x
+        frames.append(Frame(width, y1 - y0 + margin_y, 0.0, width, half.continued))
+    return frames
 
 
-def composed_dot(graph: nx.DiGraph, run, *, title: str, legend_table: str | None = None,
+class Sizes:
+    """The notes' and the legend's sizes (from their dot run) and where they go."""
+
+    def __init__(self, graph: nx.DiGraph, notes: list[str], document: dict | None,
+                 names: dict[str, str], with_legend: bool):
+        objects = {obj["name"]: obj for obj in (document or {}).get("objects", [])}
+
+        def size(name: str) -> tuple[float, float]:
+            x0, y0, x1, y1 = node_extent(objects[name])
+            return x1 - x0, y1 - y0
+
+        self.graph, self.names = graph, names
+        self.notes = [(note, *size(names[note])) for note in notes]
+        self.legend = size(LEGEND_ID) if with_legend else None
+
+    def boxes(self, rows: list[Row], frames: list[Frame], laid: list[Laid | None],
+              from_the_right: bool) -> list[Box]:
+        """The rows' boxes, then the notes', then the legend's (if any)."""
+        boxes = stack(frames, from_the_right)
+        where = {node: index for index, row in enumerate(rows) for node in row.nodes}
+        anchored = []
+        for note, width, height in self.notes:
+            index = _home(self.graph, note, where, len(rows) - 1)
+            run = laid[index]
+            offset = (run.along(self.names[next(n for n in self.graph.predecessors(note))])
+                      if run is not None and all(p in rows[index].nodes
+                                                 for p in self.graph.predecessors(note))
+                      else frames[index].width / 2)
+            anchored.append((width, height, boxes[index].x + offset))
+        boxes += notes_below(boxes, anchored) if anchored else []
+        if self.legend is not None:
+            boxes.append(legend_place(boxes, self.legend, from_the_right))
+        return boxes
+
+
+def composed_dot(graph: nx.DiGraph, lay_out, *, title: str, legend_table: str | None = None,
                  dpi: int = 150, notation: Profile | str | None = None) -> graphviz.Digraph:
-    """The positioned Digraph of the rows layout (see the module docstring); `run(source,
-    formats)` is the Graphviz run (bpdiag.export.render.run_dot, its cancel bound)."""
+    """The positioned Digraph of the rows layout (see the module docstring); `lay_out(sources)`
+    lays out each DOT source in one Graphviz run and gives their JSON layouts
+    (bpdiag.export.render.lay_out_each, its cancel bound)."""
     profile = load_profile(notation)
-    from_the_right = _backward(graph)
-
-    def laid_out(row: Row, first: bool) -> dict:
-        source = row_dot(graph, row, first, title=title, dpi=dpi, profile=profile).source
-        return json.loads(run(source, ("json0",))["json0"])
-
-    rows = rows_of(graph)
-    documents = [laid_out(row, index == 0) for index, row in enumerate(rows)]
-    legend = None
-    if legend_table is not None:
-        legend = _size(json.loads(run(legend_dot(legend_table, title, dpi).source,
-                                      ("json0",))["json0"]))
     names = dot_names(graph)
-    # a row much longer than the others makes the whole drawing small on a slide: cut the
-    # longest row in two while that makes the drawing larger (a row is cut once at most; its
-    # halves are laid out only if the sizes its whole layout predicts for them promise that)
-    sizes = [_size(d) for d in documents]
+    from_the_right = a.is_backward(graph)
 
-    def scale_of(rows: list[Row], sizes: list[tuple[float, float]]) -> float:
-        return slide_scale(arrange(sizes, [row.continued for row in rows], legend, from_the_right))
+    def laid_out(rows: list[Row], firsts: list[bool],
+                 extra: list[str] = ()) -> tuple[list[Laid], list[dict]]:
+        """The rows laid out, each alone, and the layouts of `extra` sources: one run."""
+        sources = [row_dot(graph, row, first, title=title, dpi=dpi, profile=profile).source
+                   for row, first in zip(rows, firsts)]
+        layouts = [json.loads(data) for data in lay_out(sources + list(extra))]
+        return [Laid(row, layout) for row, layout in zip(rows, layouts)], layouts[len(rows):]
 
-    tried: set[str] = set()
+    notes = [node for node in graph if is_note(graph, node)]
+    rows = rows_of(graph)
+    extra = []
+    if notes or legend_table is not None:  # their sizes, from the same run
+        extra = [loose_dot(graph, notes, legend_table, title=title, dpi=dpi, profile=profile).source]
+    laid, loose_layouts = laid_out(rows, [index == 0 for index in range(len(rows))], extra)
+    sizes = Sizes(graph, notes, loose_layouts[0] if extra else None, names,
+                  legend_table is not None)
+
+    def scale(rows: list[Row], frames: list[Frame], runs: list[Laid | None]) -> float:
+        return slide_scale(sizes.boxes(rows, frames, runs, from_the_right))
+
+    # a row far longer than the others makes the whole drawing small on a slide: cut the
+    # longest row in two while the drawing is shown below its own size and a cut shows it
+    # larger (a row is cut once at most; its halves are laid out only if the sizes its whole
+    # layout predicts for them promise that)
+    tried: set[str | None] = set()
     while True:
-        scale = scale_of(rows, sizes)
+        rows, frames = [run.row for run in laid], [run.frame for run in laid]
+        now = scale(rows, frames, laid)
         candidates = [i for i, row in enumerate(rows)
-                      if row.group is not None and row.group not in tried and not row.continued]
-        if not candidates:
+                      if row.group not in tried and row.group is not None and not row.continued]
+        if now >= FULL_SIZE or not candidates:
             break
-        longest = max(candidates, key=lambda i: sizes[i][0])
+        longest = max(candidates, key=lambda i: frames[i].width)
         tried.add(rows[longest].group)
-        halves = split(graph, rows[longest], documents[longest], names, from_the_right)
+        halves = split(graph, laid[longest], names, from_the_right)
         if halves is None:
             continue
         trial_rows = rows[:longest] + list(halves) + rows[longest + 1:]
-        guess = sizes[:longest] + estimated_sizes(halves, documents[longest], names) + sizes[longest + 1:]
-        if scale_of(trial_rows, guess) <= scale * WORTH_A_CUT:
+        guess = frames[:longest] + estimated_frames(laid[longest], halves, names) + frames[longest + 1:]
+        unknown = laid[:longest] + [None, None] + laid[longest + 1:]
+        if scale(trial_rows, guess, unknown) <= now * WORTH_A_CUT:
             break
-        laid = [laid_out(half, longest == 0 and n == 0) for n, half in enumerate(halves)]
-        trial_sizes = sizes[:longest] + [_size(d) for d in laid] + sizes[longest + 1:]
-        if scale_of(trial_rows, trial_sizes) <= scale * WORTH_A_CUT:
+        trial = laid[:longest] + laid_out(list(halves), [longest == 0, False])[0] + laid[longest + 1:]
+        if scale(trial_rows, [run.frame for run in trial], trial) <= now * WORTH_A_CUT:
             break
-        rows, sizes = trial_rows, trial_sizes
-        documents = documents[:longest] + laid + documents[longest + 1:]
-    boxes = arrange(sizes, [row.continued for row in rows], legend, from_the_right)
-    return _positioned(graph, rows, documents, boxes, legend_table, title=title, dpi=dpi,
-                       profile=profile)
+        laid = trial
+    boxes = sizes.boxes([run.row for run in laid], [run.frame for run in laid], laid,
+                        from_the_right)
+    drawing = Placed(graph, laid, boxes, sizes)
+    drawing.route_between_rows(lay_out, dpi)
+    return drawing.digraph(legend_table, title=title, dpi=dpi, profile=profile)
 
 
-def _positioned(graph: nx.DiGraph, rows: list[Row], documents: list[dict], boxes: list[Box],
-                legend_table: str | None, *, title: str, dpi: int,
-                profile: Profile) -> graphviz.Digraph:
-    """Every row's layout moved into its box, written for Graphviz's nop2 engine; a group cut
-    in two is one cluster around both of its rows."""
-    names = dot_names(graph)
-    left, top = min(b.x for b in boxes), min(b.y for b in boxes)
-    width, height = max(b.right for b in boxes) - left, max(b.bottom for b in boxes) - top
+class Placed:
+    """Every row's layout moved into its box, the notes and the legend into theirs, in the
+    whole drawing's Graphviz coordinates (y up); then each edge from one row into another
+    routed, and the whole written for Graphviz's nop2 engine."""
 
-    def mover(box: Box, document: dict):
-        """Moves a point of a row's own layout (Graphviz's coordinates, y up) into `box`, in
-        the whole drawing's Graphviz coordinates."""
-        x0, _, _, y1 = _extent(document)
-        dx, dy = box.x - left - x0, height - (box.y - top) - y1
-        return lambda x, y: (x + dx, y + dy)
+    def __init__(self, graph: nx.DiGraph, laid: list[Laid], boxes: list[Box], sizes: Sizes):
+        self.graph, self.laid, self.sizes = graph, laid, sizes
+        self.names = dot_names(graph)
+        left, top = min(b.x for b in boxes), min(b.y for b in boxes)
+        self.width = max(b.right for b in boxes) - left
+        self.height = max(b.bottom for b in boxes) - top
+        self.places: dict[str, str] = {}
+        self.routes: dict[tuple[str, str], str] = {}
+        self.group_boxes: dict[str, list[tuple[float, float, float, float]]] = {}
+        self.titles: dict[str, dict[str, str]] = {}
+        self.row_of: dict[str, int] = {}
+        for index, (run, box) in enumerate(zip(laid, boxes)):
+            x0, _, _, y1 = run.extent
+            dx, dy = box.x - left - x0, self.height - (box.y - top) - y1
+            self._place(index, run, lambda x, y, dx=dx, dy=dy: (x + dx, y + dy))
+        for index, ((note, _, _), box) in enumerate(zip(sizes.notes, boxes[len(laid):])):
+            self.places[self.names[note]] = _numbers((box.x - left + box.width / 2,
+                                                      self.height - (box.y - top) - box.height / 2))
+            self.row_of[note] = len(laid)  # below the last row
+        self.legend = boxes[-1] if sizes.legend is not None else None
+        if self.legend is not None:
+            self.places[LEGEND_ID] = _numbers((self.legend.x - left + self.legend.width / 2,
+                                               self.height - (self.legend.y - top)
+                                               - self.legend.height / 2))
 
-    attrs = {**graph_attrs(title, LAYOUT, _backward(graph), dpi), "layout": "nop2",
-             "bb": _numbers((0, 0, width, height))}
-    dot = new_digraph(title, attrs)
-    routes: dict[tuple[str, str], str] = {}
-    places: dict[str, str] = {}
-    clusters: dict[str, list[tuple[float, float, float, float]]] = {}
-    titles: dict[str, tuple[float, dict]] = {}
-    for row, document, box in zip(rows, documents, boxes):
-        move = mover(box, document)
-        objects = document.get("objects", [])
-        by_gvid = {obj["_gvid"]: obj["name"] for obj in objects}
-        places.update({obj["name"]: _moved_points(obj["pos"], move)
-                       for obj in objects if "pos" in obj})
-        for edge in document.get("edges", []):
+    def _place(self, index: int, run: Laid, move) -> None:
+        by_gvid = {obj["_gvid"]: obj["name"] for obj in run.objects.values()}
+        self.places.update({name: _moved_points(obj["pos"], move)
+                            for name, obj in run.objects.items() if "pos" in obj})
+        self.row_of.update({node: index for node in run.row.nodes})
+        for edge in run.document.get("edges", []):
             if edge.get("style") != "invis":
-                routes[by_gvid[edge["tail"]], by_gvid[edge["head"]]] = _moved_route(edge["pos"], move)
-        if row.group is None:
-            continue
-        cluster = next(obj for obj in objects if obj["name"] == f"cluster_{row.group}")
+                self.routes[by_gvid[edge["tail"]], by_gvid[edge["head"]]] = \
+                    _moved_route(edge["pos"], move)
+        cluster = run.objects.get(f"cluster_{run.row.group}")
+        if cluster is None:
+            return
         x0, y0, x1, y1 = (float(v) for v in cluster["bb"].split(","))
-        clusters.setdefault(row.group, []).append((*move(x0, y0), *move(x1, y1)))
-        if not row.continued:  # the title's place: its offset from the box's left edge
-            title_x, title_y = move(*(float(v) for v in cluster["lp"].split(",")))
-            titles[row.group] = (title_x - move(x0, y0)[0], {
-                "lp_y": title_y, "lwidth": cluster["lwidth"], "lheight": cluster["lheight"]})
-    for row in rows:
-        for node in row.loose:
-            dot.node(names[node], pos=places[names[node]], **node_attrs(graph, node, profile, LAYOUT))
-    for group in labels.groups_in_order(graph):
-        parts = clusters[group]
-        x0, y0 = min(p[0] for p in parts), min(p[1] for p in parts)
-        x1, y1 = max(p[2] for p in parts), max(p[3] for p in parts)
-        offset, title = titles[group]
-        with dot.subgraph(name=f"cluster_{group}") as cluster:
-            cluster.attr(**cluster_attrs(graph, group), bb=_numbers((x0, y0, x1, y1)),
-                         lp=_numbers((x0 + offset, title["lp_y"])), lwidth=title["lwidth"],
-                         lheight=title["lheight"])
-            for row in rows:
-                if row.group == group:
-                    for node in row.members:
-                        cluster.node(names[node], pos=places[names[node]],
-                                     **node_attrs(graph, node, profile, LAYOUT))
-    if legend_table is not None:
-        box = boxes[-1]
-        center = (box.x - left + box.width / 2, height - (box.y - top) - box.height / 2)
-        dot.node(LEGEND_ID, pos=_numbers(center), **legend_node(legend_table))
-    for source, target in graph.edges:
-        route = routes.get((names[source], names[target]))
-        extra = {"pos": route} if route is not None else {}  # nop2 routes the rest
-        dot.edge(names[source], names[target], **edge_attrs(graph, source, target), **extra)
-    return dot
+        self.group_boxes.setdefault(run.row.group, []).append((*move(x0, y0), *move(x1, y1)))
+        if not run.row.continued:  # the first half's title: at the top of the layer's box
+            self.titles[run.row.group] = {"lp": _moved_points(cluster["lp"], move),
+                                          "lwidth": cluster["lwidth"],
+                                          "lheight": cluster["lheight"]}
+
+    def route_between_rows(self, lay_out, dpi: int) -> None:
+        """Route each edge from one row into another with Graphviz (nop2, polyline, around
+        the nodes), given only the nodes of the rows it spans: the time routing takes grows
+        with the square of the nodes it must avoid, and an edge between two rows has only
+        theirs in its way."""
+        graph, names = self.graph, self.names
+        spans: dict[tuple[int, int], list[tuple[str, str]]] = {}
+        for source, target in graph.edges:
+            if (names[source], names[target]) not in self.routes:
+                ends = sorted((self.row_of[source], self.row_of[target]))
+                spans.setdefault((ends[0], ends[1]), []).append((source, target))
+        if not spans:
+            return
+        sources = []
+        for (first, last), edges in spans.items():
+            dot = new_digraph("route", {"layout": "nop2", "splines": "polyline", "dpi": str(dpi),
+                                        "notranslate": "true"})  # the drawing's coordinates
+            for node, index in self.row_of.items():
+                if first <= index <= last:
+                    dot.node(names[node], pos=self.places[names[node]],
+                             **node_attrs(graph, node, load_profile(None), LAYOUT))
+            for source, target in edges:
+                dot.edge(names[source], names[target], **edge_attrs(graph, source, target))
+            sources.append(dot.source)
+        for edges, data in zip(spans.values(), lay_out(sources)):
+            document = json.loads(data)
+            by_gvid = {obj["_gvid"]: obj["name"] for obj in document.get("objects", [])}
+            for edge in document.get("edges", []):
+                self.routes[by_gvid[edge["tail"]], by_gvid[edge["head"]]] = edge["pos"]
+
+    def digraph(self, legend_table: str | None, *, title: str, dpi: int,
+                profile: Profile) -> graphviz.Digraph:
+        graph, names = self.graph, self.names
+        dot = new_digraph(title, {**graph_attrs(LAYOUT, a.is_backward(graph), dpi),
+                                  "layout": "nop2", "bb": _numbers((0, 0, self.width, self.height))})
+        for run in self.laid:
+            for node in run.row.loose:
+                dot.node(names[node], pos=self.places[names[node]],
+                         **node_attrs(graph, node, profile, LAYOUT))
+        for group in labels.groups_in_order(graph):
+            parts = self.group_boxes[group]
+            extent = (min(p[0] for p in parts), min(p[1] for p in parts),
+                      max(p[2] for p in parts), max(p[3] for p in parts))
+            with dot.subgraph(name=f"cluster_{group}") as cluster:
+                cluster.attr(**cluster_attrs(graph, group), bb=_numbers(extent),
+                             **self.titles[group])
+                for run in self.laid:
+                    if run.row.group == group:
+                        for node in run.row.members:
+                            cluster.node(names[node], pos=self.places[names[node]],
+                                         **node_attrs(graph, node, profile, LAYOUT))
+        for note, _, _ in self.sizes.notes:
+            dot.node(names[note], pos=self.places[names[note]],
+                     **node_attrs(graph, note, profile, LAYOUT))
+        if legend_table is not None:
+            dot.node(LEGEND_ID, pos=self.places[LEGEND_ID], **legend_node(legend_table))
+        for source, target in graph.edges:
+            dot.edge(names[source], names[target], **edge_attrs(graph, source, target),
+                     pos=self.routes[names[source], names[target]])
+        return dot
 
 
 def _numbers(values) -> str:

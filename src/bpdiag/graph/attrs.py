@@ -121,3 +121,9 @@ def batch_norm_group(layer: int) -> str:
 
 def is_batch_norm_group(group: str | None) -> bool:
     return group is not None and group.startswith("L") and group.endswith(BATCH_NORM_GROUP)
+
+
+def is_backward(graph) -> bool:
+    """Whether a view's graph draws back-propagation (its graph attribute `view` is not
+    "forward")."""
+    return graph.graph.get("view", "forward") != "forward"
