@@ -14,7 +14,8 @@ Graphviz runs three or four times, and bpdiag places what it laid out in between
    (Graphviz's `nop2` engine, neato -n2, one run for all of them: routing time grows with the
    square of the nodes in the way, so each edge is shown only its own rows' nodes);
 4. the whole is written with every node's position, every edge's route and each layer's box,
-   and one more nop2 run draws every format from it as it is.
+   and one more nop2 run draws every format from it as it is (3 and 4:
+   bpdiag.export.positioned).
 
 One dot run over the whole diagram, which this replaced, left the rows' order to dot's crossing
 minimisation: with batch normalisation's rows it drew the loss between the layers.
