@@ -114,7 +114,7 @@ def node_description(graph: nx.DiGraph, node: str, notation: Profile | str | Non
 
 
 def group_label(graph: nx.DiGraph, group: str) -> str:
-    """'Layer 2: 2 units, ReLU' or 'Loss and cost'."""
+    """'Layer 2 (hidden layer): 2 units, ReLU' or 'Loss and cost'."""
     if group == a.COST_GROUP:
         return "Loss and cost"
     normalised = a.is_batch_norm_group(group)
@@ -128,6 +128,9 @@ def group_label(graph: nx.DiGraph, group: str) -> str:
     title = f"Layer {layer} ({role}): {units}{activation}"
     if normalised:
         title = f"Layer {layer} ({role}): batch norm and {activation}, {units.removesuffix(', ')}"
+    elif graph.graph.get("batch_norm") and not is_output:
+        # its batch norm and activation are the group above: this one holds W[l] A[l-1]
+        title = f"Layer {layer} ({role}): {units}weighted sum before batch norm"
     if a.is_backward(graph):
         # a backward group holds the layer's gradient steps and the cached values they read,
         # such as A[l-1], which the forward diagram draws in layer l-1
