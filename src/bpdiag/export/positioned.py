@@ -12,7 +12,7 @@ import networkx as nx
 
 from .. import labels
 from ..graph import attrs as a
-from ..layout import Box
+from ..layout import Box, node_extent
 from ..profiles import Profile, load_profile
 from .dot import (LEGEND_ID, cluster_attrs, dot_names, edge_attrs, graph_attrs, legend_node,
                   new_digraph, node_attrs)
@@ -21,6 +21,29 @@ if TYPE_CHECKING:
     from .rows import Laid, Sizes
 
 LAYOUT = "rows"  # (bpdiag.layouts): the layout these modules draw
+ROUTE_MARGIN = 48.0  # points around an edge's ends within which a node is in its way
+
+
+def _centre(box: tuple[float, float, float, float]) -> tuple[float, float]:
+    return ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
+
+
+def _meets(box: tuple[float, float, float, float], ends, margin: float) -> bool:
+    """Whether the segment between `ends` passes through `box` grown by `margin` (clipping
+    the segment to the box's slab in x, then in y: Liang and Barsky's test)."""
+    (x0, y0), (x1, y1) = ends
+    low, high = 0.0, 1.0
+    for start, delta, lower, upper in ((x0, x1 - x0, box[0] - margin, box[2] + margin),
+                                       (y0, y1 - y0, box[1] - margin, box[3] + margin)):
+        if delta == 0:
+            if not lower < start < upper:
+                return False
+            continue
+        t0, t1 = sorted(((lower - start) / delta, (upper - start) / delta))
+        low, high = max(low, t0), min(high, t1)
+        if low >= high:
+            return False
+    return True
 
 
 class Placed:
@@ -35,29 +58,29 @@ class Placed:
         self.width = max(b.right for b in boxes) - left
         self.height = max(b.bottom for b in boxes) - top
         self.places: dict[str, str] = {}
+        self.extents: dict[str, tuple[float, float, float, float]] = {}  # every drawn node's box
         self.routes: dict[tuple[str, str], str] = {}
         self.group_boxes: dict[str, list[tuple[float, float, float, float]]] = {}
         self.titles: dict[str, dict[str, str]] = {}
-        self.row_of: dict[str, int] = {}
         for index, (run, box) in enumerate(zip(laid, boxes)):
             x0, _, _, y1 = run.extent
             dx, dy = box.x - left - x0, self.height - (box.y - top) - y1
             self._place(index, run, lambda x, y, dx=dx, dy=dy: (x + dx, y + dy))
-        for index, ((note, _, _), box) in enumerate(zip(sizes.notes, boxes[len(laid):])):
-            self.places[self.names[note]] = _numbers((box.x - left + box.width / 2,
-                                                      self.height - (box.y - top) - box.height / 2))
-            self.row_of[note] = len(laid)  # below the last row
-        self.legend = boxes[-1] if sizes.legend is not None else None
-        if self.legend is not None:
-            self.places[LEGEND_ID] = _numbers((self.legend.x - left + self.legend.width / 2,
-                                               self.height - (self.legend.y - top)
-                                               - self.legend.height / 2))
+        loose = [(self.names[note], box) for (note, _, _), box in zip(sizes.notes, boxes[len(laid):])]
+        if sizes.legend is not None:
+            loose.append((LEGEND_ID, boxes[-1]))
+        for name, box in loose:  # Graphviz's coordinates: y up
+            x0, y1 = box.x - left, self.height - (box.y - top)
+            self.extents[name] = (x0, y1 - box.height, x0 + box.width, y1)
+            self.places[name] = _numbers(_centre(self.extents[name]))
 
     def _place(self, index: int, run: Laid, move) -> None:
         by_gvid = {obj["_gvid"]: obj["name"] for obj in run.objects.values()}
-        self.places.update({name: _moved_points(obj["pos"], move)
-                            for name, obj in run.objects.items() if "pos" in obj})
-        self.row_of.update({node: index for node in run.row.nodes})
+        for name, obj in run.objects.items():
+            if "pos" in obj:
+                self.places[name] = _moved_points(obj["pos"], move)
+                x0, y0, x1, y1 = node_extent(obj)
+                self.extents[name] = (*move(x0, y0), *move(x1, y1))
         for edge in run.document.get("edges", []):
             if edge.get("style") != "invis":
                 self.routes[by_gvid[edge["tail"]], by_gvid[edge["head"]]] = \
@@ -73,34 +96,53 @@ class Placed:
                                           "lheight": cluster["lheight"]}
 
     def route_between_rows(self, lay_out, dpi: int) -> None:
-        """Route each edge from one row into another with Graphviz (nop2, polyline, around
-        the nodes), given only the nodes of the rows it spans: the time routing takes grows
-        with the square of the nodes it must avoid, and an edge between two rows has only
-        theirs in its way."""
+        """Route each edge from one row into another (Graphviz's nop2, one run for all): as a
+        straight line where that crosses no node, else as a polyline around the nodes near
+        it. Each route is a graph of its own holding only the nodes near the edge, as the
+        time Graphviz takes to route grows with the square of the nodes in its graph."""
         graph, names = self.graph, self.names
-        spans: dict[tuple[int, int], list[tuple[str, str]]] = {}
-        for source, target in graph.edges:
-            if (names[source], names[target]) not in self.routes:
-                ends = sorted((self.row_of[source], self.row_of[target]))
-                spans.setdefault((ends[0], ends[1]), []).append((source, target))
-        if not spans:
+        missing = [(u, v) for u, v in graph.edges if (names[u], names[v]) not in self.routes]
+        if not missing:
             return
+        straight, around = [], []
+        for source, target in missing:
+            ends = (_centre(self.extents[names[source]]), _centre(self.extents[names[target]]))
+            near = [name for name, box in self.extents.items()
+                    if name not in (names[source], names[target])
+                    and _meets(box, ends, ROUTE_MARGIN)]
+            if any(_meets(self.extents[name], ends, 0.0) for name in near):
+                around.append(((source, target), near))
+            else:
+                straight.append((source, target))
         sources = []
-        for (first, last), edges in spans.items():
-            dot = new_digraph("route", {"layout": "nop2", "splines": "polyline", "dpi": str(dpi),
-                                        "notranslate": "true"})  # the drawing's coordinates
-            for node, index in self.row_of.items():
-                if first <= index <= last:
-                    dot.node(names[node], pos=self.places[names[node]],
-                             **node_attrs(graph, node, load_profile(None), LAYOUT))
-            for source, target in edges:
-                dot.edge(names[source], names[target], **edge_attrs(graph, source, target))
-            sources.append(dot.source)
-        for edges, data in zip(spans.values(), lay_out(sources)):
+        if straight:
+            sources.append(self._route_graph(straight, [], "line", dpi))
+        sources += [self._route_graph([edge], near, "polyline", dpi) for edge, near in around]
+        for data in lay_out(sources):
             document = json.loads(data)
             by_gvid = {obj["_gvid"]: obj["name"] for obj in document.get("objects", [])}
             for edge in document.get("edges", []):
                 self.routes[by_gvid[edge["tail"]], by_gvid[edge["head"]]] = edge["pos"]
+
+    def _route_graph(self, edges: list[tuple[str, str]], obstacles: list[str], splines: str,
+                     dpi: int) -> str:
+        """A graph for nop2 to route `edges` in: their ends as drawn (an arrow ends on the
+        node's outline), the obstacles as plain boxes of their size, all where they are."""
+        graph, names = self.graph, self.names
+        dot = new_digraph("route", {"layout": "nop2", "splines": splines, "dpi": str(dpi),
+                                    "notranslate": "true"})  # keep the drawing's coordinates
+        ends = sorted({node for edge in edges for node in edge}, key=list(graph).index)
+        for node in ends:
+            dot.node(names[node], pos=self.places[names[node]],
+                     **node_attrs(graph, node, load_profile(None), LAYOUT))
+        for name in obstacles:
+            if name not in {names[node] for node in ends}:
+                x0, y0, x1, y1 = self.extents[name]
+                dot.node(name, shape="box", label="", fixedsize="true", pos=self.places[name],
+                         width=f"{(x1 - x0) / 72:.4f}", height=f"{(y1 - y0) / 72:.4f}")
+        for source, target in edges:
+            dot.edge(names[source], names[target], **edge_attrs(graph, source, target))
+        return dot.source
 
     def digraph(self, legend_table: str | None, *, title: str, dpi: int,
                 profile: Profile) -> graphviz.Digraph:
