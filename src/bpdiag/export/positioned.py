@@ -62,10 +62,10 @@ class Placed:
         self.routes: dict[tuple[str, str], str] = {}
         self.group_boxes: dict[str, list[tuple[float, float, float, float]]] = {}
         self.titles: dict[str, dict[str, str]] = {}
-        for index, (run, box) in enumerate(zip(laid, boxes)):
+        for run, box in zip(laid, boxes):
             x0, _, _, y1 = run.extent
             dx, dy = box.x - left - x0, self.height - (box.y - top) - y1
-            self._place(index, run, lambda x, y, dx=dx, dy=dy: (x + dx, y + dy))
+            self._place(run, lambda x, y, dx=dx, dy=dy: (x + dx, y + dy))
         loose = [(self.names[note], box) for (note, _, _), box in zip(sizes.notes, boxes[len(laid):])]
         if sizes.legend is not None:
             loose.append((LEGEND_ID, boxes[-1]))
@@ -74,7 +74,7 @@ class Placed:
             self.extents[name] = (x0, y1 - box.height, x0 + box.width, y1)
             self.places[name] = _numbers(_centre(self.extents[name]))
 
-    def _place(self, index: int, run: Laid, move) -> None:
+    def _place(self, run: Laid, move) -> None:
         by_gvid = {obj["_gvid"]: obj["name"] for obj in run.objects.values()}
         for name, obj in run.objects.items():
             if "pos" in obj:
