@@ -231,12 +231,10 @@ class Sizes:
         where = {node: index for index, row in enumerate(rows) for node in row.nodes}
         anchored = []
         for note, width, height in self.notes:
-            index = _home(self.graph, note, where, len(rows) - 1)
-            run = laid[index]
-            offset = (run.along(self.names[next(n for n in self.graph.predecessors(note))])
-                      if run is not None and all(p in rows[index].nodes
-                                                 for p in self.graph.predecessors(note))
-                      else frames[index].width / 2)
+            (near,) = self.graph.predecessors(note)  # the node it annotates
+            index = where[near]
+            run = laid[index]  # None: a half not laid out yet, whose middle stands in
+            offset = run.along(self.names[near]) if run is not None else frames[index].width / 2
             anchored.append((width, height, boxes[index].x + offset))
         boxes += notes_below(boxes, anchored) if anchored else []
         if self.legend is not None:
