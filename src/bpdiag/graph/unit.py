@@ -28,11 +28,11 @@ FWD = a.FORWARD_PHASE
 
 # The most nodes (quantities, operations and the stop note) a unit view may have. The default
 # 2,3,2,1 network's largest unit view (back-propagation to layer 1) has 101; past about twice that
-# the scalar diagram no longer reads on one page. Set from benchmarks/bench.py (e): Graphviz's
-# layout stays quick (about 0.1 s at 1,000 nodes) but drawing the PNG grows with the picture's
-# area, about nodes^1.5: 0.7 s at 81 nodes, 1.6-2 s at 180-190, 6-7 s at 370-520, 24 s at 980.
-# 250 keeps one unit diagram near 3 s. Tunable; `unit_node_count` predicts a view's size
-# without building it.
+# the scalar diagram no longer reads on one page. Set from benchmarks/bench.py (e): laying out
+# the rows and routing between them stays quick (0.2 s at 190 nodes, 0.6 s at 980) but drawing
+# the PNG grows with the picture's area: 0.8 s at 81 nodes, 2.1 s at 189, 3.5 s at 369, 7.3 s
+# at 525. 250 keeps one unit diagram near 3 s. Tunable; `unit_node_count` predicts a view's
+# size without building it.
 MAX_UNIT_NODES = 250
 
 _sym = unit_symbol
