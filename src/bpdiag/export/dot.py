@@ -180,7 +180,7 @@ def to_dot(graph: nx.DiGraph, *, title: str, legend_table: str | None = None,
            dpi: int = 150, notation: Profile | str | None = None,
            layout: str = "column") -> graphviz.Digraph:
     """The Digraph of one view laid out by one dot run: the `column` or the `strip` layout
-    (bpdiag.layouts; `rows` is composed from one such run per row, bpdiag.export.rows);
+    (bpdiag.layouts; `rows` is composed of its rows' own layouts by bpdiag.export.rows);
     `legend_table` is a Graphviz HTML TABLE drawn as one node. Labels are drawn in the
     `notation` profile (default: the course's)."""
     if layouts.stacked(layout):
