@@ -376,6 +376,36 @@ def test_loose_nodes_stay_out_of_the_layer_boxes_and_notes_go_under_their_node(n
 
 
 @needs_dot
+@pytest.mark.parametrize("net, views", [
+    (Network((3, 4, 1)), [View(None), View(1)]),
+    (Network((2, 3, 2, 3), output="softmax", batch_norm=True, l2=0.1, keep_prob=0.8),
+     [View(None), View(1), View(3)]),
+    (Network((2, 3, 3, 3, 2, 1)), [View(2, "example"), View(1)]),
+    (Network((2, 2, 2), output="linear"), [View(1, "unit"), View(None, "unit")]),
+], ids=["small", "everything", "deep-example", "unit"])
+def test_rows_drawn_without_overlaps(net, views):
+    """Whatever the network, no two nodes of the rows layout overlap, every node lies inside
+    its own layer's box and no other, and no two layers' boxes overlap."""
+    for view in views:
+        graph = build_graph(net, view)
+        layout = from_graphviz_json(
+            json.loads(render_module.run_dot(_source(net, view, legend=True), ("json0",))["json0"]),
+            dot_names(graph), {})
+        boxes = sorted(layout.nodes.items())
+        for i, (one, box) in enumerate(boxes):
+            for other, box2 in boxes[i + 1:]:
+                assert not box.overlaps(box2), (view.stem, one, other)
+        for group in layout.groups:
+            for node, box in layout.nodes.items():
+                inside = graph.nodes[node].get("group") == group.id if node in graph else False
+                assert group.box.contains(box) if inside else not group.box.overlaps(box), \
+                    (view.stem, group.id, node)
+        for i, group in enumerate(layout.groups):
+            for other in layout.groups[i + 1:]:
+                assert not group.box.overlaps(other.box), (view.stem, group.id, other.id)
+
+
+@needs_dot
 def test_column_reads_downwards_with_the_legend_below():
     """The page layout: the layers one below the other in the pass's order (back-propagation from
     J at the top down to layer 1), J above them, then the legend; in back-propagation J, Y and
