@@ -405,6 +405,50 @@ def test_rows_drawn_without_overlaps(net, views):
                 assert not group.box.overlaps(other.box), (view.stem, group.id, other.id)
 
 
+def _crosses(box, a, b) -> bool:
+    """Whether the segment a-b passes through the rectangle box (x0, y0, x1, y1)."""
+    low, high = 0.0, 1.0
+    for start, delta, lower, upper in ((a[0], b[0] - a[0], box[0], box[2]),
+                                       (a[1], b[1] - a[1], box[1], box[3])):
+        if delta == 0:
+            if not lower < start < upper:
+                return False
+            continue
+        t0, t1 = sorted(((lower - start) / delta, (upper - start) / delta))
+        low, high = max(low, t0), min(high, t1)
+        if low >= high:
+            return False
+    return True
+
+
+@needs_dot
+@pytest.mark.parametrize("net, view", [(Network(), View(1)), (Network(), View(2)),
+                                       (Network(l2=0.1), View(1)),
+                                       (Network(batch_norm=True), View(2)),
+                                       (Network(batch_norm=True), View(None))],
+                         ids=lambda item: str(item))
+def test_edges_between_rows_keep_off_the_layer_titles(net, view):
+    """An edge from one row into another goes round every layer's title, as round a node."""
+    graph = build_graph(net, view)
+    data = json.loads(render_module.run_dot(_source(net, view), ("json0",))["json0"])
+    titles = []
+    for obj in data["objects"]:
+        if obj["name"].startswith("cluster_"):
+            x, y = (float(v) for v in obj["lp"].split(","))
+            w, h = float(obj["lwidth"]) * 36, float(obj["lheight"]) * 36
+            titles.append((obj["name"], (x - w, y - h, x + w, y + h)))
+    layout = from_graphviz_json(data, dot_names(graph), {})
+    crossings = 0
+    for route in layout.edges:
+        if graph.nodes[route.source].get("group") == graph.nodes[route.target].get("group"):
+            continue
+        for a_point, b_point in zip(route.points, route.points[1:]):
+            for name, (x0, y0, x1, y1) in titles:  # the layout's y points down
+                box = (x0, layout.height - y1, x1, layout.height - y0)
+                crossings += _crosses(box, a_point, b_point)
+    assert crossings == 0
+
+
 @needs_dot
 def test_column_reads_downwards_with_the_legend_below():
     """The page layout: the layers one below the other in the pass's order (back-propagation from

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
 LAYOUT = "rows"  # (bpdiag.layouts): the layout these modules draw
 ROUTE_MARGIN = 48.0  # points around an edge's ends within which a node is in its way
+CLEARANCE = 6.0  # points a straight edge keeps from a node (its ends are on the outlines)
+TITLE = "title:"  # the obstacle of a layer's title, by its group ("title:L2")
 
 
 def _centre(box: tuple[float, float, float, float]) -> tuple[float, float]:
@@ -94,6 +96,12 @@ class Placed:
             self.titles[run.row.group] = {"lp": _moved_points(cluster["lp"], move),
                                           "lwidth": cluster["lwidth"],
                                           "lheight": cluster["lheight"]}
+            # the title is in the way of edges between rows, as a node is
+            x, y = move(*(float(v) for v in cluster["lp"].split(",")))
+            half_w, half_h = float(cluster["lwidth"]) * 36, float(cluster["lheight"]) * 36
+            name = f"{TITLE}{run.row.group}"
+            self.extents[name] = (x - half_w, y - half_h, x + half_w, y + half_h)
+            self.places[name] = _numbers((x, y))
 
     def route_between_rows(self, lay_out, dpi: int) -> None:
         """Route each edge from one row into another (Graphviz's nop2, one run for all): as a
@@ -107,10 +115,12 @@ class Placed:
         straight, around = [], []
         for source, target in missing:
             ends = (_centre(self.extents[names[source]]), _centre(self.extents[names[target]]))
+            # the nodes near the edge, and every layer's title (a few, and a route that bends
+            # round a node may meet one farther away)
             near = [name for name, box in self.extents.items()
                     if name not in (names[source], names[target])
-                    and _meets(box, ends, ROUTE_MARGIN)]
-            if any(_meets(self.extents[name], ends, 0.0) for name in near):
+                    and (name.startswith(TITLE) or _meets(box, ends, ROUTE_MARGIN))]
+            if any(_meets(self.extents[name], ends, CLEARANCE) for name in near):
                 around.append(((source, target), near))
             else:
                 straight.append((source, target))
