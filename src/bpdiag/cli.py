@@ -535,7 +535,8 @@ def render(network: Network, spec, granularity: str, forward: bool, to_layer: in
     """Write the diagrams into --out: forward.<ext> and backprop_to_layer_K.<ext>.
 
     Each variant adds a suffix, in this order: --output other than sigmoid, --batch-norm,
-    --view example or unit, --inference, the --notation profile other than dls (its name), --values and --layout
+    --l2 above 0, --keep-prob below 1 (those two not at --inference), --view example or unit,
+    --inference, the --notation profile other than dls (its name), --values and --layout
     other than rows, e.g. forward_softmax_example_inference_nielsen_values_column.svg; so no
     variant replaces another's files.
     --title and --license replace a --spec file's."""
