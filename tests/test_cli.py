@@ -114,3 +114,15 @@ def test_python_dash_m_runs():
     done = subprocess.run([sys.executable, "-m", "bpdiag", "--version"], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert __version__ in done.stdout
+
+
+@pytest.mark.parametrize("args, where", [(["render", "--to-layer"], "bpdiag render --help"),
+                                         (["check", "--seed"], "bpdiag check --help")])
+def test_an_option_without_its_value_points_at_the_commands_help(args, where, tmp_path):
+    """click's parser stops before the command has a context; the hint still names its help."""
+    done = subprocess.run([sys.executable, "-m", "bpdiag", *args], capture_output=True, text=True,
+                          cwd=tmp_path)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.strip() == (f"bpdiag: error: Option '{args[-1]}' requires an argument. "
+                                   f"(see '{where}')")
+    assert not any(tmp_path.iterdir())

@@ -29,6 +29,16 @@ class _Group(click.Group):
     128 + N for signal N (129 SIGHUP, 130 Ctrl-C, 143 SIGTERM); never a traceback
     (BPDIAG_DEBUG=1 shows one for a bug)."""
 
+    def _help_hint(self, exc: click.UsageError, args, kwargs) -> str:
+        """Where the help is: the command's own, also for an error click's parser raises
+        before the command has a context (an option missing its value)."""
+        if exc.ctx is not None:
+            return f" (see '{exc.ctx.command_path} --help')"
+        argv = kwargs.get("args", args[0] if args else None)
+        argv = sys.argv[1:] if argv is None else list(argv)
+        command = next((word for word in argv if word in self.commands), None)
+        return f" (see 'bpdiag {command} --help')" if command else " (see 'bpdiag --help')"
+
     def main(self, *args, **kwargs):  # type: ignore[override]
         kwargs["standalone_mode"] = False
         try:
@@ -49,8 +59,7 @@ class _Group(click.Group):
                       "not written", 130)
             _fail("aborted", 1)
         except click.UsageError as exc:
-            hint = f" (see '{exc.ctx.command_path} --help')" if exc.ctx else ""
-            _fail(exc.format_message() + hint, 2)
+            _fail(exc.format_message() + self._help_hint(exc, args, kwargs), 2)
         except click.ClickException as exc:
             _fail(exc.format_message(), exc.exit_code)
         except BpdiagError as exc:  # bad data lists each mismatch on a line of its own
