@@ -1,7 +1,7 @@
 """The rows layout's placement: plain geometry, no Graphviz."""
 
-from bpdiag.export.placement import (ROW_GAP, Frame, legend_place, notes_below, slide_scale,
-                                     stack)
+from bpdiag.export.placement import (ROW_GAP, Frame, legend_place, notes_below,
+                                     segment_meets, slide_scale, stack)
 from bpdiag.layout import Box
 
 
@@ -50,3 +50,13 @@ def test_the_legend_goes_where_the_drawing_shows_largest_and_overlaps_nothing():
     assert not any(tucked.overlaps(r) for r in rows)
     assert slide_scale(rows + [tucked]) > slide_scale(
         rows + [Box(-ROW_GAP - 1000, 0, 1000, 400)])
+
+
+def test_a_segment_meets_a_box_it_passes_through_and_no_other():
+    box = (10.0, 10.0, 20.0, 20.0)
+    assert segment_meets(box, ((0, 0), (30, 30)), 0.0)          # across the diagonal
+    assert segment_meets(box, ((15, 0), (15, 30)), 0.0)         # straight down through it
+    assert not segment_meets(box, ((0, 25), (30, 25)), 0.0)     # above it
+    assert segment_meets(box, ((0, 25), (30, 25)), 6.0)         # ... but within 6 of it
+    assert not segment_meets(box, ((0, 0), (5, 5)), 0.0)        # ends before it
+    assert not segment_meets(box, ((0, 30), (30, 29)), 0.0)     # passes its corner

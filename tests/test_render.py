@@ -10,6 +10,7 @@ from lxml import etree
 from bpdiag.diagrams import RenderOptions, dot_stage, render_view
 from bpdiag.export import render as render_module
 from bpdiag.export.dot import dot_names, to_dot
+from bpdiag.export.placement import segment_meets
 from bpdiag.graph import build_graph
 from bpdiag.layout import from_graphviz_json
 from bpdiag import labels
@@ -405,22 +406,6 @@ def test_rows_drawn_without_overlaps(net, views):
                 assert not group.box.overlaps(other.box), (view.stem, group.id, other.id)
 
 
-def _crosses(box, a, b) -> bool:
-    """Whether the segment a-b passes through the rectangle box (x0, y0, x1, y1)."""
-    low, high = 0.0, 1.0
-    for start, delta, lower, upper in ((a[0], b[0] - a[0], box[0], box[2]),
-                                       (a[1], b[1] - a[1], box[1], box[3])):
-        if delta == 0:
-            if not lower < start < upper:
-                return False
-            continue
-        t0, t1 = sorted(((lower - start) / delta, (upper - start) / delta))
-        low, high = max(low, t0), min(high, t1)
-        if low >= high:
-            return False
-    return True
-
-
 @needs_dot
 @pytest.mark.parametrize("net, view", [(Network(), View(1)), (Network(), View(2)),
                                        (Network(l2=0.1), View(1)),
@@ -445,7 +430,7 @@ def test_edges_between_rows_keep_off_the_layer_titles(net, view):
         for a_point, b_point in zip(route.points, route.points[1:]):
             for name, (x0, y0, x1, y1) in titles:  # the layout's y points down
                 box = (x0, layout.height - y1, x1, layout.height - y0)
-                crossings += _crosses(box, a_point, b_point)
+                crossings += segment_meets(box, (a_point, b_point), 0.0)
     assert crossings == 0
 
 

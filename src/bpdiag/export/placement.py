@@ -81,3 +81,21 @@ def legend_place(drawn: list[Box], size: tuple[float, float], from_the_right: bo
     below = [b.bottom + ROW_GAP for b in drawn if b.x < x + width and x < b.right]
     tucked = Box(x, max(below, default=top), width, height)
     return max((beside, tucked), key=lambda box: slide_scale(drawn + [box]))  # ties: beside
+
+
+def segment_meets(box: tuple[float, float, float, float], ends, margin: float) -> bool:
+    """Whether the segment between `ends` passes through `box` grown by `margin` (clipping
+    the segment to the box's slab in x, then in y: Liang and Barsky's test)."""
+    (x0, y0), (x1, y1) = ends
+    low, high = 0.0, 1.0
+    for start, delta, lower, upper in ((x0, x1 - x0, box[0] - margin, box[2] + margin),
+                                       (y0, y1 - y0, box[1] - margin, box[3] + margin)):
+        if delta == 0:
+            if not lower < start < upper:
+                return False
+            continue
+        t0, t1 = sorted(((lower - start) / delta, (upper - start) / delta))
+        low, high = max(low, t0), min(high, t1)
+        if low >= high:
+            return False
+    return True

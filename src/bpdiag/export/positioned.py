@@ -16,6 +16,7 @@ from ..layout import Box, node_extent
 from ..profiles import Profile, load_profile
 from .dot import (LEGEND_ID, cluster_attrs, dot_names, edge_attrs, graph_attrs, legend_node,
                   new_digraph, node_attrs)
+from .placement import segment_meets
 
 if TYPE_CHECKING:
     from .rows import Laid, Sizes
@@ -28,24 +29,6 @@ TITLE = "title:"  # the obstacle of a layer's title, by its group ("title:L2")
 
 def _centre(box: tuple[float, float, float, float]) -> tuple[float, float]:
     return ((box[0] + box[2]) / 2, (box[1] + box[3]) / 2)
-
-
-def _meets(box: tuple[float, float, float, float], ends, margin: float) -> bool:
-    """Whether the segment between `ends` passes through `box` grown by `margin` (clipping
-    the segment to the box's slab in x, then in y: Liang and Barsky's test)."""
-    (x0, y0), (x1, y1) = ends
-    low, high = 0.0, 1.0
-    for start, delta, lower, upper in ((x0, x1 - x0, box[0] - margin, box[2] + margin),
-                                       (y0, y1 - y0, box[1] - margin, box[3] + margin)):
-        if delta == 0:
-            if not lower < start < upper:
-                return False
-            continue
-        t0, t1 = sorted(((lower - start) / delta, (upper - start) / delta))
-        low, high = max(low, t0), min(high, t1)
-        if low >= high:
-            return False
-    return True
 
 
 class Placed:
@@ -119,8 +102,8 @@ class Placed:
             # round a node may meet one farther away)
             near = [name for name, box in self.extents.items()
                     if name not in (names[source], names[target])
-                    and (name.startswith(TITLE) or _meets(box, ends, ROUTE_MARGIN))]
-            if any(_meets(self.extents[name], ends, CLEARANCE) for name in near):
+                    and (name.startswith(TITLE) or segment_meets(box, ends, ROUTE_MARGIN))]
+            if any(segment_meets(self.extents[name], ends, CLEARANCE) for name in near):
                 around.append(((source, target), near))
             else:
                 straight.append((source, target))
